@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# End-to-end tests: the dev build of the app runs under Xvfb with a throwaway home
+# and serves the built frontend plus the Go bindings on a loopback port; real
+# Chromium (playwright-core) drives it. Screenshots go to build/bin/e2e/.
+set -euo pipefail
+bin=$(realpath "$1")
+root=$(pwd)
+t=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$t/home" "$t/run" build/bin/e2e
+chmod 700 "$t/run"
+cleanup() {
+  if [ -n "${app:-}" ]; then
+    kill -- -"$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+  fi
+  rm -rf "$t"
+}
+trap cleanup EXIT
+
+export HOME=$t/home XDG_RUNTIME_DIR=$t/run XDG_CONFIG_HOME=$t/home/.config
+export XDG_DATA_HOME=$t/home/.local/share XDG_CACHE_HOME=$t/home/.cache
+export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent NO_AT_BRIDGE=1
+
+LANG=zh_CN.UTF-8 LC_ALL='' LC_MESSAGES='' devserver=127.0.0.1:$port \
+  assetdir=$root/frontend/dist loglevel=Warning setsid xvfb-run -a -s "-screen 0 1280x900x24" "$bin" --data-dir "$t/data" >"$t/app.log" 2>&1 &
+app=$!
+for i in $(seq 1 60); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+  kill -0 "$app" 2>/dev/null || { echo "e2e: the app exited early"; cat "$t/app.log"; exit 1; }
+  sleep 0.5
+done
+
+cd frontend
+IMAGEDESK_E2E_URL="http://127.0.0.1:$port" IMAGEDESK_E2E_SHOTS="$root/build/bin/e2e" \
+  IMAGEDESK_DATA_DIR="$t/data" node --test --test-concurrency=1 e2e/ || {
+  echo "e2e: failed; app log:"; tail -n 50 "$t/app.log"; exit 1; }

@@ -1,0 +1,3 @@
+// The four views of the window, in navigation order.
+export const views = ['upload', 'browse', 'history', 'settings'] as const;
+export type View = (typeof views)[number];
