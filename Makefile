@@ -56,10 +56,7 @@ gotest:
 	go test -race -count=1 ./...
 
 keyring-test:
-	@echo "keyring tests run against a private gnome-keyring (see backend/secrets)"
-	@if [ -x backend/secrets/testdata/with-keyring.sh ]; then \
-	  backend/secrets/testdata/with-keyring.sh \
-	    env IMAGEDESK_KEYRING_TEST=1 go test -count=1 -run Keyring ./backend/secrets/; fi
+	backend/secrets/testdata/with-keyring.sh go test -count=1 -run Keyring ./backend/secrets/
 
 fronttest:
 	cd frontend && npm run check && npm test
@@ -68,7 +65,7 @@ smoke: $(BIN)
 	build/scripts/smoke.sh $(BIN)
 
 e2e: $(DEV)
-	build/scripts/e2e.sh $(DEV)
+	backend/secrets/testdata/with-keyring.sh build/scripts/e2e.sh $(DEV)
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html frontend/wailsjs

@@ -45,7 +45,7 @@ func runWindow(a *App, assets fs.FS) error {
 
 // startup receives the window's context; events can be emitted from here on.
 func (a *App) startup(ctx context.Context) {
-	a.ctx = ctx
+	a.wctx = ctx
 	a.Tasks.setEmitter(func(name string, data any) { runtime.EventsEmit(ctx, name, data) })
 	a.log.Info("window started", "op", "startup", "version", Version)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"imagedesk/app"
 	"imagedesk/backend/paths"
+	"imagedesk/backend/secrets"
 )
 
 // Exit codes shared by every subcommand. Later subcommands add their own above 10.
@@ -30,6 +32,8 @@ type Options struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Keyring replaces the OS keyring; nil uses the OS keyring.
+	Keyring secrets.Backend
 }
 
 // globals are the flags every subcommand accepts.
@@ -86,7 +90,7 @@ func newRoot(g *globals) *cobra.Command {
 		"keep configuration, data, cache and logs under `DIR`")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newVersion(g))
+	root.AddCommand(newVersion(g), newSandbox(g), newProfile(g), newLogin(g), newHistory(g))
 	return root
 }
 
@@ -112,7 +116,15 @@ func (g *globals) window() error {
 	}
 	log, closer := app.NewLogger(d.Log, g.verbose)
 	defer closer.Close()
-	a := app.New(app.Config{Dirs: d, Getenv: g.opts.Getenv, Logger: log})
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{Dirs: d, Getenv: g.opts.Getenv, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.StartSandbox(ctx); err != nil {
+		log.Error("sandbox not started", "op", "sandbox", "err", err)
+	}
 	return a.Run(g.opts.Assets)
 }
 

@@ -2,7 +2,9 @@
 // stores import from here, so the bridge can be read, typed and replaced in one place.
 import * as Shell from '../../wailsjs/go/app/Shell';
 import * as Tasks from '../../wailsjs/go/app/Tasks';
-import type { app } from '../../wailsjs/go/models';
+import * as Profiles from '../../wailsjs/go/app/Profiles';
+import * as History from '../../wailsjs/go/app/History';
+import type { app, store } from '../../wailsjs/go/models';
 import { EventsOn } from '../../wailsjs/runtime/runtime';
 
 export type BuildInfo = app.BuildInfo;
@@ -40,3 +42,114 @@ export const tasks = {
   onUpdate: (fn: (t: Task) => void): (() => void) =>
     EventsOn('tasks:update', (t: Task) => fn(t)),
 };
+
+export type RepoKind = 'base' | 'business';
+/** A repository of a profile; its id stays a string (ids can exceed 2^53). */
+export interface Repo {
+  name: string;
+  id: string;
+  kind: RepoKind;
+}
+
+export interface Profile {
+  id: number;
+  name: string;
+  api_url: string;
+  registry: string;
+  plain_http: boolean;
+  ca_file?: string;
+  insecure: boolean;
+  proxy?: string;
+  ref_template?: string;
+  user: string;
+  repos: Repo[];
+  sandbox: boolean;
+  rekor_url?: string;
+  verify_before_pull: boolean;
+  trusted_keys?: string[];
+}
+
+export interface ProfileView {
+  profile: Profile;
+  hasPassword: boolean;
+  sessionOnly: boolean;
+}
+
+export interface ProfileInput {
+  profile: Profile;
+  password: string;
+  sessionOnly: boolean;
+}
+
+export interface Check {
+  ok: boolean;
+  code?: string;
+  detail?: string;
+  ms: number;
+}
+
+export interface TestResult {
+  api: Check;
+  registry: Check;
+}
+
+export interface KeyringInfo {
+  available: boolean;
+  code?: string;
+}
+
+export const profiles = {
+  list: async (): Promise<ProfileView[]> =>
+    (await Profiles.List()) as unknown as ProfileView[],
+  save: async (input: ProfileInput): Promise<ProfileView> =>
+    (await Profiles.Save(input as unknown as app.ProfileInput)) as unknown as ProfileView,
+  remove: (name: string): Promise<void> => Profiles.Delete(name),
+  test: (name: string): Promise<TestResult> => Profiles.Test(name),
+  keyring: (): Promise<KeyringInfo> => Profiles.Keyring(),
+};
+
+export type EventKind = 'upload' | 'download' | 'sign' | 'verify' | 'report' | 'profile' | 'login';
+export type EventStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface HistoryEvent {
+  id: number;
+  kind: EventKind;
+  status: EventStatus;
+  started_at: string;
+  ended_at?: string;
+  profile: string;
+  repo: string;
+  image: string;
+  version: string;
+  ref: string;
+  digest: string;
+  bytes: number;
+  duration_ms: number;
+  error_code: string;
+  error_detail: string;
+}
+
+export interface HistoryFilter {
+  kinds: string[];
+  statuses: string[];
+  profile: string;
+  text: string;
+  from?: string;
+  to?: string;
+  before_id: number;
+  limit: number;
+}
+
+export interface HistoryPage {
+  events: HistoryEvent[];
+  total: number;
+  next_before_id: number;
+}
+
+export const history = {
+  query: async (f: HistoryFilter): Promise<HistoryPage> =>
+    (await History.Query(f as unknown as store.Filter)) as unknown as HistoryPage,
+  saveCSV: (f: HistoryFilter): Promise<string> =>
+    History.SaveCSV(f as unknown as store.Filter),
+};
+
