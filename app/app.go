@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"imagedesk/backend/paths"
+	"imagedesk/backend/reports"
 	"imagedesk/backend/sandbox"
 	"imagedesk/backend/secrets"
 	"imagedesk/backend/store"
@@ -31,8 +32,11 @@ type App struct {
 	Tasks    *Tasks
 	Profiles *Profiles
 	History  *History
+	Browse   *Browse
+	Reports  *Reports
 
 	dirs    paths.Dirs
+	getenv  func(string) string
 	log     *slog.Logger
 	store   *store.Store
 	secrets *secrets.Store
@@ -80,6 +84,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Shell:   newShell(cfg.Dirs.Config, SystemLocale(getenv), dirs, log),
 		Tasks:   NewTasks(nil, 100*time.Millisecond),
 		dirs:    cfg.Dirs,
+		getenv:  getenv,
 		log:     log,
 		store:   st,
 		secrets: sec,
@@ -89,6 +94,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	hist.wctx = func() context.Context { return a.wctx }
 	a.History = hist
 	a.Profiles = &Profiles{app: a, hist: hist}
+	a.Browse = &Browse{app: a, hist: hist}
+	a.Reports = &Reports{app: a, hist: hist, open: reports.Open}
 	return a, nil
 }
 
@@ -104,7 +111,9 @@ func (a *App) Close() error {
 }
 
 // services lists what the window may call, one value per concern.
-func (a *App) services() []any { return []any{a.Shell, a.Tasks, a.Profiles, a.History} }
+func (a *App) services() []any {
+	return []any{a.Shell, a.Tasks, a.Profiles, a.History, a.Browse, a.Reports}
+}
 
 // Run opens the window with the built frontend in assets and blocks until it closes.
 func (a *App) Run(assets fs.FS) error {

@@ -17,6 +17,12 @@ import (
 // OS keyring is really unavailable, as on a headless machine.
 func newTestApp(t *testing.T) *App {
 	t.Helper()
+	return newTestAppEnv(t, nil)
+}
+
+// newTestAppEnv is newTestApp with more environment variables.
+func newTestAppEnv(t *testing.T, extra map[string]string) *App {
+	t.Helper()
 	d, err := paths.Resolve(paths.Env{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +31,9 @@ func newTestApp(t *testing.T) *App {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	a, err := New(context.Background(), Config{
 		Dirs:   d,
 		Getenv: func(k string) string { return env[k] },

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"time"
 
 	"imagedesk/backend/profile"
 	"imagedesk/backend/sandbox"
@@ -44,6 +45,11 @@ func (a *App) StartSandbox(ctx context.Context) error {
 		Password: pw,
 		Demo:     true,
 		Logger:   a.log.With("op", "sandbox"),
+	}
+	// Tests and demos slow the sandbox's report generation down to watch the
+	// placeholder turn into the report.
+	if d, err := time.ParseDuration(a.getenv("IMAGEDESK_SANDBOX_REPORT_DELAY")); err == nil {
+		cfg.ReportDelay = d
 	}
 	if prev != nil {
 		cfg.Listen = reusePort(prev.Registry)

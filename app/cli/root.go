@@ -90,7 +90,8 @@ func newRoot(g *globals) *cobra.Command {
 		"keep configuration, data, cache and logs under `DIR`")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newVersion(g), newSandbox(g), newProfile(g), newLogin(g), newHistory(g))
+	root.AddCommand(newVersion(g), newSandbox(g), newProfile(g), newLogin(g), newHistory(g),
+		newLs(g), newReport(g))
 	return root
 }
 

@@ -142,3 +142,6 @@ var pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`
 func validPathComponent(s string) bool {
 	return len(s) <= 128 && pathComponent.MatchString(s)
 }
+
+// IDString returns the id as the decimal string the window uses.
+func (r Repo) IDString() string { return strconv.FormatInt(r.ID, 10) }

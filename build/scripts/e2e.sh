@@ -25,7 +25,7 @@ export HOME=$t/home XDG_RUNTIME_DIR=$t/run XDG_CONFIG_HOME=$t/home/.config
 export XDG_DATA_HOME=$t/home/.local/share XDG_CACHE_HOME=$t/home/.cache
 export DBUS_SESSION_BUS_ADDRESS=${DBUS_SESSION_BUS_ADDRESS:-unix:path=/nonexistent} NO_AT_BRIDGE=1
 
-LANG=zh_CN.UTF-8 LC_ALL='' LC_MESSAGES='' devserver=127.0.0.1:$port \
+LANG=zh_CN.UTF-8 LC_ALL='' LC_MESSAGES='' IMAGEDESK_SANDBOX_REPORT_DELAY=25s devserver=127.0.0.1:$port \
   assetdir=$root/frontend/dist loglevel=Warning setsid xvfb-run -a -s "-screen 0 1280x900x24" "$bin" --data-dir "$t/data" >"$t/app.log" 2>&1 &
 app=$!
 for i in $(seq 1 60); do
@@ -37,7 +37,7 @@ done
 cd frontend
 IMAGEDESK_E2E_URL="http://127.0.0.1:$port" IMAGEDESK_E2E_SHOTS="$root/build/bin/e2e" \
   IMAGEDESK_DATA_DIR="$t/data" IMAGEDESK_E2E_SECRET="$secret" \
-  node --test --test-concurrency=1 e2e/ || {
+  node --test --test-concurrency=1 ${IMAGEDESK_E2E_PATTERN:+--test-name-pattern="$IMAGEDESK_E2E_PATTERN"} e2e/ || {
   echo "e2e: failed; app log:"; tail -n 50 "$t/app.log"; exit 1; }
 cd "$root"
 

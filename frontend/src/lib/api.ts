@@ -4,6 +4,8 @@ import * as Shell from '../../wailsjs/go/app/Shell';
 import * as Tasks from '../../wailsjs/go/app/Tasks';
 import * as Profiles from '../../wailsjs/go/app/Profiles';
 import * as History from '../../wailsjs/go/app/History';
+import * as Browse from '../../wailsjs/go/app/Browse';
+import * as Reports from '../../wailsjs/go/app/Reports';
 import type { app, store } from '../../wailsjs/go/models';
 import { EventsOn } from '../../wailsjs/runtime/runtime';
 
@@ -153,3 +155,94 @@ export const history = {
     History.SaveCSV(f as unknown as store.Filter),
 };
 
+
+export interface Listed {
+  offline: boolean;
+  fetchedAt: string;
+  errorCode?: string;
+}
+
+export interface ImageEntry {
+  namespace: string;
+  name: string;
+  path: string;
+}
+
+export interface ImageList extends Listed {
+  images: ImageEntry[];
+}
+
+export interface VersionEntry {
+  name: string;
+  newest: boolean;
+  signed: boolean;
+  attested: boolean;
+}
+
+export interface VersionList extends Listed {
+  versions: VersionEntry[];
+  sigTags: string[];
+}
+
+export interface LayerView {
+  digest: string;
+  size: number;
+  mediaType: string;
+}
+
+export interface VersionDetails {
+  reference: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  created?: string;
+  platform: string;
+  layers: LayerView[];
+  category: string;
+  description: string;
+  signatureTag: string;
+}
+
+export interface ReportView {
+  state: 'ready' | 'pending' | 'failed';
+  failure?: string;
+  errorCode?: string;
+  path?: string;
+  size: number;
+  fetchedAt?: string;
+  offline: boolean;
+  summary?: {
+    sheets: { name: string; rows: number }[];
+    findings?: Record<string, number>;
+    fields?: Record<string, string>;
+  };
+}
+
+export const browse = {
+  images: async (profile: string, repoId: string): Promise<ImageList> =>
+    (await Browse.Images(profile, repoId)) as unknown as ImageList,
+  versions: async (profile: string, repoId: string, path: string): Promise<VersionList> =>
+    (await Browse.Versions(profile, repoId, path)) as unknown as VersionList,
+  details: async (
+    profile: string,
+    repoId: string,
+    namespace: string,
+    image: string,
+    version: string,
+    sigTags: string[],
+  ): Promise<VersionDetails> =>
+    (await Browse.Details(profile, repoId, namespace, image, version, sigTags)) as unknown as VersionDetails,
+};
+
+export const scanReports = {
+  fetch: async (
+    profile: string,
+    repoId: string,
+    namespace: string,
+    image: string,
+    version: string,
+  ): Promise<ReportView> =>
+    (await Reports.Fetch(profile, repoId, namespace, image, version)) as unknown as ReportView,
+  open: (path: string): Promise<void> => Reports.Open(path),
+  saveAs: (path: string): Promise<string> => Reports.SaveAs(path),
+};
