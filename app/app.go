@@ -34,6 +34,8 @@ type App struct {
 	History  *History
 	Browse   *Browse
 	Reports  *Reports
+	Signing  *Signing
+	Download *Download
 
 	dirs    paths.Dirs
 	getenv  func(string) string
@@ -96,6 +98,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Profiles = &Profiles{app: a, hist: hist}
 	a.Browse = &Browse{app: a, hist: hist}
 	a.Reports = &Reports{app: a, hist: hist, open: reports.Open}
+	a.Signing = &Signing{app: a, hist: hist}
+	a.Download = &Download{app: a, hist: hist, signing: a.Signing}
 	return a, nil
 }
 
@@ -112,7 +116,8 @@ func (a *App) Close() error {
 
 // services lists what the window may call, one value per concern.
 func (a *App) services() []any {
-	return []any{a.Shell, a.Tasks, a.Profiles, a.History, a.Browse, a.Reports}
+	return []any{a.Shell, a.Tasks, a.Profiles, a.History, a.Browse, a.Reports,
+		a.Signing, a.Download}
 }
 
 // Run opens the window with the built frontend in assets and blocks until it closes.

@@ -7,7 +7,9 @@ import (
 
 	"imagedesk/backend/artifact"
 	"imagedesk/backend/profile"
+	"imagedesk/backend/registry"
 	"imagedesk/backend/secrets"
+	"imagedesk/backend/signing"
 	"imagedesk/backend/store"
 )
 
@@ -32,6 +34,15 @@ const (
 	CodeKeyringFailed    = "keyring_failed"
 	CodeSandboxNotActive = "sandbox_not_active"
 	CodeInvalidPath      = "invalid_path"
+	CodeEmptyPassphrase  = "empty_passphrase"
+	CodeNoPassphrase     = "no_passphrase"
+	CodeBadPassphrase    = "bad_passphrase"
+	CodeBadKey           = "bad_key"
+	CodeKeyMismatch      = "key_mismatch"
+	CodeNotVerified      = "not_verified"
+	CodeNoSpace          = "no_space"
+	CodeInvalidFormat    = "invalid_format"
+	CodeInvalidReference = "invalid_reference"
 )
 
 // codeOf maps an error from the backend to the stable code the window translates.
@@ -73,6 +84,18 @@ func codeOf(err error) string {
 		return CodeDuplicateName
 	case errors.Is(err, secrets.ErrNotFound):
 		return CodeNoPassword
+	case errors.Is(err, signing.ErrPassphrase):
+		return CodeBadPassphrase
+	case errors.Is(err, signing.ErrEmptyPassphrase):
+		return CodeEmptyPassphrase
+	case errors.Is(err, signing.ErrBadKey):
+		return CodeBadKey
+	case errors.Is(err, signing.ErrKeyMismatch):
+		return CodeKeyMismatch
+	case errors.Is(err, signing.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, registry.ErrNoSpace):
+		return CodeNoSpace
 	}
 	if c := keyringCode(err); c != "" {
 		return c

@@ -246,3 +246,45 @@ export const scanReports = {
   open: (path: string): Promise<void> => Reports.Open(path),
   saveAs: (path: string): Promise<string> => Reports.SaveAs(path),
 };
+
+// Signing keys, signatures and downloads.
+import * as Signing from '../../wailsjs/go/app/Signing';
+import * as Download from '../../wailsjs/go/app/Download';
+
+export interface KeyView {
+  id: string;
+  fingerprint: string;
+  publicPath: string;
+  privatePath: string;
+  hasPassphrase: boolean;
+}
+
+export type Badge = 'unsigned' | 'signed_unverified' | 'verified' | 'invalid';
+
+export interface VerifyView {
+  badge: Badge;
+  digest: string;
+  fingerprint?: string;
+  signatures: number;
+  detail?: string;
+}
+
+export const signing = {
+  keys: async (): Promise<KeyView[]> => (await Signing.Keys()) as KeyView[],
+  generate: async (passphrase: string, sessionOnly: boolean): Promise<KeyView> =>
+    (await Signing.GenerateKey(passphrase, sessionOnly)) as KeyView,
+  importKey: async (priv: string, pub: string, passphrase: string, sessionOnly: boolean) =>
+    (await Signing.ImportKey(priv, pub, passphrase, sessionOnly)) as KeyView,
+  sign: async (p: string, repo: string, ns: string, image: string, version: string, key: string) =>
+    (await Signing.Sign(p, repo, ns, image, version, key)) as VerifyView,
+  verify: async (p: string, repo: string, ns: string, image: string, version: string) =>
+    (await Signing.Verify(p, repo, ns, image, version)) as VerifyView,
+};
+
+export const download = {
+  /** Asks where to save, then starts the download task; "" when cancelled. */
+  choose: (p: string, repo: string, ns: string, image: string, version: string, format: string) =>
+    Download.Choose(p, repo, ns, image, version, format),
+  to: (p: string, repo: string, ns: string, image: string, version: string, format: string,
+    path: string) => Download.To(p, repo, ns, image, version, format, path),
+};
