@@ -32,6 +32,7 @@ type App struct {
 	Tasks    *Tasks
 	Profiles *Profiles
 	History  *History
+	Upload   *Upload
 	Browse   *Browse
 	Reports  *Reports
 	Signing  *Signing
@@ -96,6 +97,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	hist.wctx = func() context.Context { return a.wctx }
 	a.History = hist
 	a.Profiles = &Profiles{app: a, hist: hist}
+	a.Upload = newUpload(a)
 	a.Browse = &Browse{app: a, hist: hist}
 	a.Reports = &Reports{app: a, hist: hist, open: reports.Open}
 	a.Signing = &Signing{app: a, hist: hist}
@@ -116,7 +118,7 @@ func (a *App) Close() error {
 
 // services lists what the window may call, one value per concern.
 func (a *App) services() []any {
-	return []any{a.Shell, a.Tasks, a.Profiles, a.History, a.Browse, a.Reports,
+	return []any{a.Shell, a.Tasks, a.Profiles, a.History, a.Browse, a.Reports, a.Upload,
 		a.Signing, a.Download}
 }
 

@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"imagedesk/backend/secrets"
 	"imagedesk/backend/store"
 )
@@ -73,15 +77,16 @@ func TestBrowseTreeAndOffline(t *testing.T) {
 }
 
 func TestReportPendingThenReadyThenOffline(t *testing.T) {
-	a, base, business := sandboxApp(t, "2s")
-	v, err := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "V5")
+	a, base, business := sandboxApp(t, "4s")
+	pushVariant(t, a, base, "basic", "aa", "V5", "fresh")
+	v, err := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "fresh")
 	if err != nil || v.State != "pending" {
 		t.Fatalf("first fetch = %+v, %v; want pending", v, err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for v.State == "pending" && time.Now().Before(deadline) {
 		time.Sleep(500 * time.Millisecond)
-		v, err = a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "V5")
+		v, err = a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "fresh")
 	}
 	if err != nil || v.State != "ready" || v.Summary == nil || v.Summary.Findings["HIGH"] == 0 {
 		t.Fatalf("report = %+v, %v; want ready with findings", v, err)
@@ -107,11 +112,11 @@ func TestReportPendingThenReadyThenOffline(t *testing.T) {
 	if err := a.stopSandbox(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	off, err := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "V5")
+	off, err := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "fresh")
 	if err != nil || off.State != "ready" || !off.Offline || off.Path != v.Path {
 		t.Fatalf("offline report = %+v, %v; want the cached copy", off, err)
 	}
-	down, _ := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "06")
+	down, _ := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "V5")
 	if down.State != "failed" || down.Failure != "network" || down.ErrorCode != CodeRefused {
 		t.Errorf("uncached report offline = %+v", down)
 	}
@@ -143,5 +148,27 @@ func TestWrongPasswordIsNotOffline(t *testing.T) {
 	v, _ := a.Reports.Fetch(SandboxProfile, base, "basic", "aa", "V5")
 	if v.State != "failed" || v.Failure != "auth" {
 		t.Errorf("report with a wrong password = %+v", v)
+	}
+}
+
+// pushVariant pushes a copy of one version, changed by an annotation, under a new
+// tag, so its report starts pending now.
+func pushVariant(t *testing.T, a *App, repoID, ns, image, from, to string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := a.connect(ctx, SandboxProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := c.repo(repoID)
+	src, _ := c.ref(r, ns, image, from)
+	dst, _ := c.ref(r, ns, image, to)
+	img, err := remote.Image(src, c.remote(ctx)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = mutate.Annotations(img, map[string]string{"variant": to}).(v1.Image)
+	if err := remote.Write(dst, img, c.remote(ctx)...); err != nil {
+		t.Fatal(err)
 	}
 }

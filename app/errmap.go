@@ -100,6 +100,9 @@ func codeOf(err error) string {
 	if c := keyringCode(err); c != "" {
 		return c
 	}
+	if c := uploadCode(err); c != "" {
+		return c
+	}
 	return CodeInternal
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"imagedesk/backend/archive"
+	"imagedesk/backend/signing"
 	"imagedesk/backend/store"
 )
 
@@ -111,4 +112,44 @@ func waitTask(t *testing.T, a *App, id string) Task {
 	}
 	t.Fatalf("task %s did not end", id)
 	return Task{}
+}
+
+func TestImportKeyAndVerifyBeforePull(t *testing.T) {
+	a, base, _ := sandboxApp(t, "1h")
+	kp, err := signing.GenerateKeys(func() ([]byte, error) { return []byte("imp"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, pub, err := signing.WriteKeys(filepath.Join(t.TempDir(), "k"), kp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Signing.ImportKey(priv, pub, "wrong", true); codeOf(err) != CodeBadPassphrase {
+		t.Fatalf("import with a wrong passphrase: %v", err)
+	}
+	k, err := a.Signing.ImportKey(priv, pub, "imp", true)
+	if err != nil || !k.HasPassphrase {
+		t.Fatalf("import: %+v, %v", k, err)
+	}
+
+	v, _ := a.Profiles.List()
+	p := v[0].Profile
+	p.VerifyBeforePull = true
+	if _, err := a.Profiles.Save(ProfileInput{Profile: p}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	id, _ := a.Download.To(SandboxProfile, base, "basic", "aa", "06", "docker",
+		filepath.Join(dir, "unsigned.tar"))
+	if task := waitTask(t, a, id); task.State != TaskFailed || task.ErrorCode != CodeNotVerified {
+		t.Fatalf("unsigned download under the policy: %+v", task)
+	}
+	if _, err := a.Signing.Sign(SandboxProfile, base, "basic", "aa", "06", k.ID); err != nil {
+		t.Fatal(err)
+	}
+	id, _ = a.Download.To(SandboxProfile, base, "basic", "aa", "06", "docker",
+		filepath.Join(dir, "signed.tar"))
+	if task := waitTask(t, a, id); task.State != TaskSucceeded {
+		t.Fatalf("signed download under the policy: %+v", task)
+	}
 }

@@ -36,6 +36,9 @@ type Task struct {
 	Detail    string    `json:"detail,omitempty"`
 	Started   time.Time `json:"started"`
 	Ended     time.Time `json:"ended,omitzero"`
+	// Seq orders the updates: events may reach the window out of order, and the
+	// window keeps the highest.
+	Seq uint64 `json:"seq"`
 }
 
 // Tasks is the task centre: it owns every long task's id, progress and cancel
@@ -43,6 +46,7 @@ type Task struct {
 type Tasks struct {
 	mu      sync.Mutex
 	seq     int
+	updates uint64
 	tasks   map[string]*taskEntry
 	emit    func(name string, data any)
 	every   time.Duration
@@ -130,7 +134,7 @@ func (t *Tasks) start(parent context.Context, kind, subject string) (*TaskHandle
 		Started: now,
 	}
 	t.tasks[e.task.ID] = e
-	snapshot, emit := e.task, t.emit
+	snapshot, emit := t.stamp(e), t.emit
 	t.mu.Unlock()
 	emit(EventTasks, snapshot)
 	return &TaskHandle{centre: t, id: e.task.ID}, ctx
@@ -170,7 +174,7 @@ func (h *TaskHandle) Progress(done, total int64) {
 		return
 	}
 	e.lastEmit = now
-	snapshot, emit := e.task, t.emit
+	snapshot, emit := t.stamp(e), t.emit
 	t.mu.Unlock()
 	emit(EventTasks, snapshot)
 }
@@ -198,9 +202,16 @@ func (h *TaskHandle) Finish(err error) {
 		e.task.ErrorCode, e.task.Detail = errorCode(err), err.Error()
 	}
 	e.cancel()
-	snapshot, emit := e.task, t.emit
+	snapshot, emit := t.stamp(e), t.emit
 	t.mu.Unlock()
 	emit(EventTasks, snapshot)
+}
+
+// stamp gives a task's state its update number; t.mu is held.
+func (t *Tasks) stamp(e *taskEntry) Task {
+	t.updates++
+	e.task.Seq = t.updates
+	return e.task
 }
 
 // errorCode returns the stable code of err, or CodeInternal.

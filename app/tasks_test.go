@@ -41,6 +41,11 @@ func TestTaskProgressIsThrottled(t *testing.T) {
 	if got := rec.count(); got != 3 {
 		t.Fatalf("emitted %d events for 1000 progress calls, want 3", got)
 	}
+	for i := 1; i < len(rec.events); i++ {
+		if rec.events[i].Seq <= rec.events[i-1].Seq {
+			t.Errorf("update %d has seq %d after %d", i, rec.events[i].Seq, rec.events[i-1].Seq)
+		}
+	}
 	last := rec.events[len(rec.events)-1]
 	if last.State != TaskSucceeded || last.Done != 1000 {
 		t.Errorf("final event = %+v, want succeeded with 1000 done", last)

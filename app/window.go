@@ -47,6 +47,9 @@ func runWindow(a *App, assets fs.FS) error {
 func (a *App) startup(ctx context.Context) {
 	a.wctx = ctx
 	a.Tasks.setEmitter(func(name string, data any) { runtime.EventsEmit(ctx, name, data) })
+	a.Upload.setEmitter(func(name string, data any) { runtime.EventsEmit(ctx, name, data) })
+	// A drop is inspected off the UI thread; the window learns the outcome by event.
+	runtime.OnFileDrop(ctx, func(_, _ int, paths []string) { go a.Upload.Dropped(paths) })
 	a.log.Info("window started", "op", "startup", "version", Version)
 }
 

@@ -32,8 +32,8 @@ func newProfileAdd(g *globals) *cobra.Command {
 		Use:   "add NAME",
 		Short: "Add or replace a server profile",
 		Example: "  imagedesk profile add work --api https://artifacts.example.test \\\n" +
-			"    --registry registry.example.test --user me --repo base=1495097876821574:base \\\n" +
-			"    --password-stdin < password.txt",
+			"    --registry registry.example.test --user me \\\n" +
+			"    --repo base=1495097876821574:base --password-stdin < password.txt",
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			p.Name = a[0]
@@ -81,6 +81,10 @@ func newProfileAdd(g *globals) *cobra.Command {
 	f.StringVar(&p.User, "user", "", "user `NAME`")
 	f.StringArrayVar(&repos, "repo", nil, "repository as `NAME=ID:KIND` (KIND base or business)")
 	f.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input")
+	f.StringArrayVar(&p.TrustedKeys, "trusted-key", nil,
+		"trust the cosign public key `FILE` (repeatable)")
+	f.BoolVar(&p.VerifyBeforePull, "verify-before-pull", false,
+		"download only versions with a verified signature")
 	return cmd
 }
 

@@ -25,7 +25,7 @@ const (
 
 // refServer finds the stored profile for a full reference: the one named, or the
 // one whose registry the reference points at.
-func refServer(s *session, ctx context.Context, profileName, ref string) (profile.Profile,
+func refServer(ctx context.Context, s *session, profileName, ref string) (profile.Profile,
 	error) {
 	if profileName != "" {
 		if err := s.withSandbox(ctx, profileName); err != nil {
@@ -57,7 +57,7 @@ func (g *globals) refConn(cmd *cobra.Command, profileName, ref string) (*session
 	if err != nil {
 		return nil, nil, err
 	}
-	pr, err := refServer(s, cmd.Context(), profileName, ref)
+	pr, err := refServer(cmd.Context(), s, profileName, ref)
 	if err != nil {
 		s.close()
 		return nil, nil, err
@@ -96,9 +96,10 @@ func newPull(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&profileName, "profile", "", "server profile `NAME` (default: by registry)")
+	profileFlag(cmd, &profileName)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "archive `FILE` to write")
-	cmd.Flags().StringVar(&format, "format", "docker", "docker (docker-archive) or oci (oci-archive)")
+	cmd.Flags().StringVar(&format, "format", "docker",
+		"docker (docker-archive) or oci (oci-archive)")
 	return cmd
 }
 
@@ -114,7 +115,7 @@ func newKey(g *globals) *cobra.Command {
 			if dir == "" {
 				return usageError{fmt.Errorf("--out DIR is required")}
 			}
-			pass, err := readSecret(cmd, "passphrase", pwStdin)
+			pass, err := readSecret(cmd, pwStdin)
 			if err != nil {
 				return err
 			}
@@ -132,7 +133,8 @@ func newKey(g *globals) *cobra.Command {
 		},
 	}
 	gen.Flags().StringVar(&dir, "out", "", "`DIR` to write cosign.key and cosign.pub to")
-	gen.Flags().BoolVar(&pwStdin, "passphrase-stdin", false, "read the passphrase from standard input")
+	gen.Flags().BoolVar(&pwStdin, "passphrase-stdin", false,
+		"read the passphrase from standard input")
 	cmd.AddCommand(gen)
 	return cmd
 }
@@ -148,7 +150,7 @@ func newSign(g *globals) *cobra.Command {
 			if key == "" {
 				return usageError{fmt.Errorf("--key FILE is required")}
 			}
-			pass, err := readSecret(cmd, "passphrase", pwStdin)
+			pass, err := readSecret(cmd, pwStdin)
 			if err != nil {
 				return err
 			}
@@ -166,9 +168,10 @@ func newSign(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&profileName, "profile", "", "server profile `NAME` (default: by registry)")
+	profileFlag(cmd, &profileName)
 	cmd.Flags().StringVar(&key, "key", "", "cosign private key `FILE`")
-	cmd.Flags().BoolVar(&pwStdin, "passphrase-stdin", false, "read the passphrase from standard input")
+	cmd.Flags().BoolVar(&pwStdin, "passphrase-stdin", false,
+		"read the passphrase from standard input")
 	return cmd
 }
 
@@ -219,14 +222,19 @@ func newVerify(g *globals) *cobra.Command {
 			return &exitError{code: ExitInvalid}
 		},
 	}
-	cmd.Flags().StringVar(&profileName, "profile", "", "server profile `NAME` (default: by registry)")
+	profileFlag(cmd, &profileName)
 	cmd.Flags().StringArrayVar(&pubs, "pub", nil, "trusted public key `FILE` (repeatable)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
 }
 
+// profileFlag adds --profile for commands that find the server by the reference.
+func profileFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "profile", "", "server profile `NAME` (default: by registry)")
+}
+
 // readSecret reads a passphrase from a prompt or standard input.
-func readSecret(cmd *cobra.Command, what string, fromStdin bool) (string, error) {
+func readSecret(cmd *cobra.Command, fromStdin bool) (string, error) {
 	return readPassword(cmd.InOrStdin(), cmd.ErrOrStderr(), fromStdin)
 }
 

@@ -91,7 +91,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newVersion(g), newSandbox(g), newProfile(g), newLogin(g), newHistory(g),
-		newLs(g), newReport(g), newPull(g), newKey(g), newSign(g),
+		newLs(g), newReport(g), newPush(g), newPull(g), newKey(g), newSign(g),
 		newVerify(g))
 	return root
 }

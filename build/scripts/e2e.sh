@@ -21,6 +21,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Archives for the upload test, made by the project's generator before HOME moves.
+go run ./backend/archive/testdata/mkarchive -o "$t/e2e-app.tar" -layers 3 -size 24000000 \
+  -tag e2e-app:1.0
+head -c 4096 /dev/urandom >"$t/not-an-archive.tar"
+
 export HOME=$t/home XDG_RUNTIME_DIR=$t/run XDG_CONFIG_HOME=$t/home/.config
 export XDG_DATA_HOME=$t/home/.local/share XDG_CACHE_HOME=$t/home/.cache
 export DBUS_SESSION_BUS_ADDRESS=${DBUS_SESSION_BUS_ADDRESS:-unix:path=/nonexistent} NO_AT_BRIDGE=1
@@ -35,7 +40,8 @@ for i in $(seq 1 60); do
 done
 
 cd frontend
-IMAGEDESK_E2E_URL="http://127.0.0.1:$port" IMAGEDESK_E2E_SHOTS="$root/build/bin/e2e" \
+IMAGEDESK_E2E_ARCHIVE="$t/e2e-app.tar" IMAGEDESK_E2E_BAD="$t/not-an-archive.tar" \
+  IMAGEDESK_E2E_URL="http://127.0.0.1:$port" IMAGEDESK_E2E_SHOTS="$root/build/bin/e2e" \
   IMAGEDESK_DATA_DIR="$t/data" IMAGEDESK_E2E_SECRET="$secret" \
   node --test --test-concurrency=1 ${IMAGEDESK_E2E_PATTERN:+--test-name-pattern="$IMAGEDESK_E2E_PATTERN"} e2e/ || {
   echo "e2e: failed; app log:"; tail -n 50 "$t/app.log"; exit 1; }

@@ -66,12 +66,45 @@ test('task centre opens empty and the About box shows the build', async () => {
     await page.locator('[data-nav="about"]').click();
     const dialog = page.locator('dialog[open]');
     await dialog.waitFor();
+    // The build details arrive from Go after the dialog opens.
+    await dialog.getByText(/go1\.\d+/).waitFor();
     const text = await dialog.innerText();
     assert.match(text, /go1\.\d+/, 'About shows the Go version from the backend');
     assert.match(text, /v2\.9\.2/, 'About shows the Wails version from the backend');
     await shot(page, 'about');
     await dialog.locator('.btn.primary').click();
     assert.equal(await page.locator('dialog[open]').count(), 0);
+  } finally {
+    await close();
+  }
+});
+
+test('the dark theme applies and is kept by the backend', async () => {
+  const { page, close } = await openApp();
+  try {
+    await page.locator('[data-nav="settings"]').click();
+    await page.locator('#theme').selectOption('dark');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = bg.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 120, `dark background expected, got ${bg}`);
+    await shot(page, 'settings-dark-zh');
+    await page.reload();
+    await page.locator('.shell.ready').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.locator('[data-nav="browse"]').click();
+    await page.locator('[data-repo="base-images"]').click();
+    await page.locator('[data-image="basic/ubuntu"]').click();
+    await page.locator('[data-version="v1.10"]').click();
+    await page.locator('[data-badge="verified"]').waitFor({ timeout: 20000 });
+    await shot(page, 'browse-dark-zh');
+    await page.locator('[data-nav="history"]').click();
+    await page.locator('main[data-view="history"] h1').waitFor();
+    await shot(page, 'history-dark-zh');
+    await page.locator('[data-nav="settings"]').click();
+    await page.locator('#theme').selectOption('auto');
+    // Headless Chromium reports a light system scheme.
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
   } finally {
     await close();
   }

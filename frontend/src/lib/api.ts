@@ -4,6 +4,7 @@ import * as Shell from '../../wailsjs/go/app/Shell';
 import * as Tasks from '../../wailsjs/go/app/Tasks';
 import * as Profiles from '../../wailsjs/go/app/Profiles';
 import * as History from '../../wailsjs/go/app/History';
+import * as Upload from '../../wailsjs/go/app/Upload';
 import * as Browse from '../../wailsjs/go/app/Browse';
 import * as Reports from '../../wailsjs/go/app/Reports';
 import type { app, store } from '../../wailsjs/go/models';
@@ -27,6 +28,7 @@ export interface Task {
   detail?: string;
   started: string;
   ended?: string;
+  seq: number;
 }
 
 export const shell = {
@@ -245,6 +247,133 @@ export const scanReports = {
     (await Reports.Fetch(profile, repoId, namespace, image, version)) as unknown as ReportView,
   open: (path: string): Promise<void> => Reports.Open(path),
   saveAs: (path: string): Promise<string> => Reports.SaveAs(path),
+};
+
+// Upload: inspect an archive (dropped, picked or injected by path), check the
+// destination as the user types, pre-flight, push as a task, resume from History.
+export interface LayerInfo {
+  diffId: string;
+  digest?: string;
+  size: number;
+  mediaType: string;
+  compressed: boolean;
+}
+
+export interface ImageInfo {
+  index: number;
+  tags: string[];
+  name: string;
+  version: string;
+  digest?: string;
+  configDigest: string;
+  os: string;
+  arch: string;
+  variant?: string;
+  created: string;
+  layers: LayerInfo[];
+  totalSize: number;
+}
+
+export interface Inspection {
+  path: string;
+  format: string;
+  gzipped: boolean;
+  size: number;
+  images: ImageInfo[];
+}
+
+export interface Drop {
+  seq: number;
+  path: string;
+  inspecting?: boolean;
+  inspection?: Inspection;
+  errorCode?: string;
+  detail?: string;
+}
+
+export interface UploadRequest {
+  profile: string;
+  archive: string;
+  image: number;
+  repo: string;
+  project: string;
+  name: string;
+  version: string;
+  category: string;
+  description: string;
+  overwrite: boolean;
+}
+
+export interface Destination {
+  ref: string;
+  namespace: string;
+  kind: string;
+  fields: Record<string, string>;
+}
+
+export interface Preflight {
+  ref: string;
+  exists: boolean;
+  digest?: string;
+}
+
+export interface UploadLayer {
+  diffId: string;
+  digest?: string;
+  done: number;
+  total: number;
+  state: string;
+}
+
+export interface UploadResult {
+  historyId: number;
+  ref: string;
+  digest: string;
+  pinned: string;
+  size: number;
+  uploaded: number;
+  skipped: number;
+  layers: number;
+  ms: number;
+}
+
+export interface UploadProgress {
+  /** Grows with every snapshot; events can arrive out of order. */
+  seq: number;
+  taskId: string;
+  historyId: number;
+  ref: string;
+  phase: string;
+  state: TaskState;
+  layers: UploadLayer[] | null;
+  done: number;
+  total: number;
+  rate: number;
+  eta: number;
+  result?: UploadResult;
+  errorCode?: string;
+  detail?: string;
+}
+
+type AppUploadRequest = Parameters<typeof Upload.Start>[0];
+
+export const upload = {
+  /** The entry a native file drop uses; also callable with a path. */
+  dropped: async (paths: string[]): Promise<Inspection> =>
+    (await Upload.Dropped(paths)) as unknown as Inspection,
+  pick: async (): Promise<Inspection> => (await Upload.Pick()) as unknown as Inspection,
+  destination: async (r: UploadRequest): Promise<Destination> =>
+    (await Upload.Destination(r as unknown as AppUploadRequest)) as unknown as Destination,
+  preflight: async (r: UploadRequest): Promise<Preflight> =>
+    (await Upload.Preflight(r as unknown as AppUploadRequest)) as unknown as Preflight,
+  start: (r: UploadRequest): Promise<string> => Upload.Start(r as unknown as AppUploadRequest),
+  resume: (historyId: number): Promise<string> => Upload.Resume(historyId),
+  current: async (): Promise<UploadProgress[]> =>
+    (await Upload.Current()) as unknown as UploadProgress[],
+  onDropped: (fn: (d: Drop) => void): (() => void) =>
+    EventsOn('upload:dropped', (d: Drop) => fn(d)),
+  onProgress: (fn: (p: UploadProgress) => void): (() => void) =>
+    EventsOn('upload:progress', (p: UploadProgress) => fn(p)),
 };
 
 // Signing keys, signatures and downloads.

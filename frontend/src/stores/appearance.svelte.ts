@@ -8,13 +8,23 @@ export const appearance = $state({
   loaded: false,
 });
 
+// The document always carries a concrete data-theme; "auto" follows the OS
+// colour scheme as it changes.
+const dark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+dark?.addEventListener('change', paint);
+
+function paint() {
+  const theme = appearance.settings.theme;
+  document.documentElement.dataset.theme =
+    theme === 'auto' ? (dark?.matches ? 'dark' : 'light') : theme;
+}
+
 function apply(a: { settings: Settings; locale: string; systemLocale: string }) {
   appearance.settings = a.settings;
   appearance.systemLocale = a.systemLocale;
   appearance.loaded = true;
   setLocale(a.locale);
-  const theme = a.settings.theme;
-  document.documentElement.dataset.theme = theme === 'auto' ? '' : theme;
+  paint();
 }
 
 export async function loadAppearance(): Promise<void> {

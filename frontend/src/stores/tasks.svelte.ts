@@ -16,10 +16,11 @@ export function stopTasks(): void {
   unsubscribe = null;
 }
 
+/** Keeps the newest state of each task; events can arrive out of order. */
 export function upsert(t: Task): void {
   const i = taskStore.list.findIndex((x) => x.id === t.id);
-  if (i >= 0) taskStore.list[i] = t;
-  else taskStore.list.unshift(t);
+  if (i < 0) taskStore.list.unshift(t);
+  else if (t.seq > taskStore.list[i].seq) taskStore.list[i] = t;
 }
 
 export function running(): number {
