@@ -14,7 +14,7 @@ FRONTEND := $(shell find frontend/src -type f) frontend/index.html frontend/vite
 	frontend/package-lock.json
 
 .PHONY: run test build deps deps-test frontend bindings vet gotest fronttest smoke e2e \
-	keyring-test clean
+	keyring-test clean bench
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -66,6 +66,11 @@ smoke: $(BIN)
 
 e2e: $(DEV)
 	backend/secrets/testdata/with-keyring.sh build/scripts/e2e.sh $(DEV)
+
+# Push and pull beside crane and skopeo on loopback registries; writes docs/BENCHMARKS.md.
+# Slow (minutes) and not part of `make test`. BENCH_RUNS=N changes the runs per tool.
+bench:
+	build/scripts/bench.sh
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html frontend/wailsjs

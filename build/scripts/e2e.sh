@@ -24,6 +24,9 @@ trap cleanup EXIT
 # Archives for the upload test, made by the project's generator before HOME moves.
 go run ./backend/archive/testdata/mkarchive -o "$t/e2e-app.tar" -layers 3 -size 24000000 \
   -tag e2e-app:1.0
+# A second, larger one with other content, so its push lasts long enough to cancel.
+go run ./backend/archive/testdata/mkarchive -o "$t/e2e-app-2.tar" -layers 4 -size 48000000 \
+  -seed 2 -tag e2e-app:2.0
 head -c 4096 /dev/urandom >"$t/not-an-archive.tar"
 
 export HOME=$t/home XDG_RUNTIME_DIR=$t/run XDG_CONFIG_HOME=$t/home/.config
@@ -41,6 +44,7 @@ done
 
 cd frontend
 IMAGEDESK_E2E_ARCHIVE="$t/e2e-app.tar" IMAGEDESK_E2E_BAD="$t/not-an-archive.tar" \
+  IMAGEDESK_E2E_ARCHIVE2="$t/e2e-app-2.tar" \
   IMAGEDESK_E2E_URL="http://127.0.0.1:$port" IMAGEDESK_E2E_SHOTS="$root/build/bin/e2e" \
   IMAGEDESK_DATA_DIR="$t/data" IMAGEDESK_E2E_SECRET="$secret" \
   node --test --test-concurrency=1 ${IMAGEDESK_E2E_PATTERN:+--test-name-pattern="$IMAGEDESK_E2E_PATTERN"} e2e/ || {

@@ -10,6 +10,7 @@ import { openApp, shot } from './browser.mjs';
 
 const archive = process.env.IMAGEDESK_E2E_ARCHIVE;
 const bad = process.env.IMAGEDESK_E2E_BAD;
+const archive2 = process.env.IMAGEDESK_E2E_ARCHIVE2;
 
 async function language(page, value) {
   await page.locator('[data-nav="settings"]').click();
@@ -103,9 +104,12 @@ test('upload: drop, pre-fill, reference, push with progress, history, refusal', 
     const row = page.locator('tr[data-kind="upload"][data-status="succeeded"]', { hasText: ref });
     await row.waitFor();
 
-    // Version 2.0 is cancelled as soon as it starts (through the task centre's
-    // bound Cancel, for timing), then resumed from its History row.
+    // Version 2.0, a larger archive with new layers, is cancelled as soon as it
+    // starts (through the task centre's bound Cancel, for timing), then resumed
+    // from its History row.
     await page.locator('[data-nav="upload"]').click();
+    await drop(page, archive2);
+    await page.locator('[data-archive]', { hasText: 'e2e-app:2.0' }).waitFor();
     await page.locator('#up-version').fill('2.0');
     const ref2 = ref.replace(/:1\.0$/, ':2.0');
     await page.locator('[data-ref-preview] code', { hasText: ref2 }).waitFor();
