@@ -30,7 +30,8 @@ func (d *Download) Choose(profileName, repoID, namespace, image, version, format
 	ext := ".tar"
 	path, err := runtime.SaveFileDialog(d.app.wctx, runtime.SaveDialogOptions{
 		DefaultFilename: fmt.Sprintf("%s-%s%s", image, version, ext),
-		Filters:         []runtime.FileFilter{{DisplayName: "Image archive (*.tar)", Pattern: "*.tar"}},
+		Filters: []runtime.FileFilter{
+			{DisplayName: "Image archive (*.tar)", Pattern: "*.tar"}},
 	})
 	if err != nil || path == "" {
 		return "", coded(err)

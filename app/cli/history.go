@@ -49,7 +49,8 @@ func newHistory(g *globals) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringSliceVar(&kinds, "kind", nil, "only these kinds (upload, download, sign, …)")
 	fl.StringSliceVar(&statuses, "status", nil, "only these statuses (succeeded, failed, …)")
-	fl.StringVar(&f.Text, "text", "", "only events whose image, version, ref or repo contain `TEXT`")
+	fl.StringVar(&f.Text, "text", "",
+		"only events whose image, version, ref or repo contain `TEXT`")
 	fl.StringVar(&f.Profile, "profile", "", "only events of profile `NAME`")
 	fl.IntVar(&f.Limit, "limit", 50, "at most `N` events")
 	fl.BoolVar(&asJSON, "json", false, "print as JSON")

@@ -34,7 +34,8 @@ func newLogin(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := s.app.Profiles.Save(app.ProfileInput{Profile: v, Password: pw}); err != nil {
+			in := app.ProfileInput{Profile: v, Password: pw}
+			if _, err := s.app.Profiles.Save(in); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "password for %s kept in the keyring\n", name)

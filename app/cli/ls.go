@@ -16,7 +16,8 @@ func newLs(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ls [REPO[/NAMESPACE/IMAGE]]",
 		Short: "List repositories, images, or an image's versions (naturally sorted)",
-		Example: "  imagedesk ls --profile Sandbox\n  imagedesk ls base-images --profile Sandbox\n" +
+		Example: "  imagedesk ls --profile Sandbox\n" +
+			"  imagedesk ls base-images --profile Sandbox\n" +
 			"  imagedesk ls base-images/basic/aa --profile Sandbox --json",
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
