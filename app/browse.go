@@ -61,11 +61,14 @@ type VersionList struct {
 
 // Images lists the images of one repository.
 func (b *Browse) Images(profileName, repoID string) (ImageList, error) {
-	ctx := b.app.ctx
-	c, err := b.app.connect(ctx, profileName)
+	c, err := b.app.connect(b.app.ctx, profileName)
 	if err != nil {
 		return ImageList{}, err
 	}
+	return b.images(b.app.ctx, c, repoID)
+}
+
+func (b *Browse) images(ctx context.Context, c *conn, repoID string) (ImageList, error) {
 	r, err := c.repo(repoID)
 	if err != nil {
 		return ImageList{}, err
@@ -97,11 +100,15 @@ func (b *Browse) Images(profileName, repoID string) (ImageList, error) {
 // Versions lists an image's versions, naturally sorted, newest marked, with
 // signature tags folded away.
 func (b *Browse) Versions(profileName, repoID, imagePath string) (VersionList, error) {
-	ctx := b.app.ctx
-	c, err := b.app.connect(ctx, profileName)
+	c, err := b.app.connect(b.app.ctx, profileName)
 	if err != nil {
 		return VersionList{}, err
 	}
+	return b.versions(b.app.ctx, c, repoID, imagePath)
+}
+
+func (b *Browse) versions(ctx context.Context, c *conn, repoID, imagePath string) (VersionList,
+	error) {
 	r, err := c.repo(repoID)
 	if err != nil {
 		return VersionList{}, err

@@ -30,7 +30,11 @@ func (a *App) connect(ctx context.Context, profileName string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	pw := func() (string, error) { return a.Profiles.password(profileName) }
+	return a.connectWith(pr, func() (string, error) { return a.Profiles.password(profileName) })
+}
+
+// connectWith builds the clients of a server given by its settings and password.
+func (a *App) connectWith(pr profile.Profile, pw func() (string, error)) (*conn, error) {
 	api, err := apiClient(pr, pw)
 	if err != nil {
 		return nil, coded(err)

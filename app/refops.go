@@ -119,3 +119,33 @@ func (o *RefOps) VerifyRef(ctx context.Context, t *RefTarget, pubs [][]byte) (
 	return VerifyView{Badge: string(res.Badge), Digest: res.Digest,
 		Fingerprint: res.Fingerprint, Signatures: res.Signatures, Detail: res.Detail}, nil
 }
+
+// Images lists a repository's images on a server given by its settings.
+func (o *RefOps) Images(ctx context.Context, pr profile.Profile, pw func() (string, error),
+	repoID string) (ImageList, error) {
+	c, err := o.app.connectWith(pr, pw)
+	if err != nil {
+		return ImageList{}, err
+	}
+	return o.app.Browse.images(ctx, c, repoID)
+}
+
+// Versions lists an image's versions on a server given by its settings.
+func (o *RefOps) Versions(ctx context.Context, pr profile.Profile, pw func() (string, error),
+	repoID, imagePath string) (VersionList, error) {
+	c, err := o.app.connectWith(pr, pw)
+	if err != nil {
+		return VersionList{}, err
+	}
+	return o.app.Browse.versions(ctx, c, repoID, imagePath)
+}
+
+// Report fetches a version's scan report from a server given by its settings.
+func (o *RefOps) Report(ctx context.Context, pr profile.Profile, pw func() (string, error),
+	repoID, namespace, image, version string) (ReportView, error) {
+	c, err := o.app.connectWith(pr, pw)
+	if err != nil {
+		return ReportView{}, err
+	}
+	return o.app.Reports.fetch(ctx, c, repoID, namespace, image, version)
+}

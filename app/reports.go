@@ -50,16 +50,20 @@ type SheetRows struct {
 // back to the cached copy, marked offline.
 func (r *Reports) Fetch(profileName, repoID, namespace, image, version string) (ReportView,
 	error) {
-	ctx := r.app.ctx
-	c, err := r.app.connect(ctx, profileName)
+	c, err := r.app.connect(r.app.ctx, profileName)
 	if err != nil {
 		return ReportView{}, err
 	}
+	return r.fetch(r.app.ctx, c, repoID, namespace, image, version)
+}
+
+func (r *Reports) fetch(ctx context.Context, c *conn, repoID, namespace, image,
+	version string) (ReportView, error) {
 	repo, err := c.repo(repoID)
 	if err != nil {
 		return ReportView{}, err
 	}
-	key := reports.Key{ProfileName: profileName, RepoID: repo.ID, RepoName: repo.Name,
+	key := reports.Key{ProfileName: c.profile.Name, RepoID: repo.ID, RepoName: repo.Name,
 		Namespace: namespace, Image: image, Version: version}
 	st, ferr := c.reports.Fetch(ctx, key)
 	if st.State == reports.StateFailed && st.Failure == reports.FailureNetwork {

@@ -50,14 +50,55 @@ func refServer(ctx context.Context, s *session, profileName, ref string) (profil
 		"no profile has registry %s: add one, or name it with --profile", host)}
 }
 
+// refFlags choose the registry login of pull, sign and verify: a stored profile,
+// or for scripts the reference's own registry with --user and --password-stdin.
+type refFlags struct {
+	profile string
+	inline  profile.Profile
+	pwStdin bool
+}
+
+func (f *refFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.profile, "profile", "", "server profile `NAME` (default: by registry)")
+	fl.StringVar(&f.inline.User, "user", "",
+		"inline login: user `NAME` on the reference's registry")
+	fl.BoolVar(&f.pwStdin, "password-stdin", false,
+		"inline login: read the password from standard input")
+	fl.BoolVar(&f.inline.PlainHTTP, "plain-http", false, "inline login: plain HTTP registry")
+	fl.BoolVar(&f.inline.Insecure, "insecure", false,
+		"inline login: skip TLS verification (unsafe)")
+	fl.StringVar(&f.inline.CAFile, "ca", "",
+		"inline login: trust the CA certificates in PEM `FILE`")
+}
+
 // refConn opens the app and resolves REF against its server.
-func (g *globals) refConn(cmd *cobra.Command, profileName, ref string) (*session,
+func (g *globals) refConn(cmd *cobra.Command, f refFlags, ref string) (*session,
 	*app.RefTarget, error) {
 	s, err := g.open(cmd.Context())
 	if err != nil {
 		return nil, nil, err
 	}
-	pr, err := refServer(cmd.Context(), s, profileName, ref)
+	if f.inline.User != "" || f.pwStdin {
+		if f.profile != "" {
+			s.close()
+			return nil, nil, usageError{fmt.Errorf("--profile and --user exclude each other")}
+		}
+		pw, err := readPassword(cmd.InOrStdin(), cmd.ErrOrStderr(), f.pwStdin)
+		if err != nil {
+			s.close()
+			return nil, nil, err
+		}
+		pr := f.inline
+		pr.Name, pr.Registry = InlineProfile, strings.SplitN(ref, "/", 2)[0]
+		rt, err := s.app.ResolveRef(pr, func() (string, error) { return pw, nil }, ref)
+		if err != nil {
+			s.close()
+			return nil, nil, err
+		}
+		return s, rt, nil
+	}
+	pr, err := refServer(cmd.Context(), s, f.profile, ref)
 	if err != nil {
 		s.close()
 		return nil, nil, err
@@ -71,7 +112,8 @@ func (g *globals) refConn(cmd *cobra.Command, profileName, ref string) (*session
 }
 
 func newPull(g *globals) *cobra.Command {
-	var profileName, out, format string
+	var rf refFlags
+	var out, format string
 	cmd := &cobra.Command{
 		Use:   "pull REF -o FILE",
 		Short: "Download a version to an archive that docker load and skopeo accept",
@@ -82,7 +124,7 @@ func newPull(g *globals) *cobra.Command {
 			if out == "" {
 				return usageError{fmt.Errorf("-o FILE is required")}
 			}
-			s, t, err := g.refConn(cmd, profileName, a[0])
+			s, t, err := g.refConn(cmd, rf, a[0])
 			if err != nil {
 				return err
 			}
@@ -96,7 +138,7 @@ func newPull(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(cmd, &profileName)
+	rf.add(cmd)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "archive `FILE` to write")
 	cmd.Flags().StringVar(&format, "format", "docker",
 		"docker (docker-archive) or oci (oci-archive)")
@@ -140,7 +182,8 @@ func newKey(g *globals) *cobra.Command {
 }
 
 func newSign(g *globals) *cobra.Command {
-	var profileName, key string
+	var rf refFlags
+	var key string
 	var pwStdin bool
 	cmd := &cobra.Command{
 		Use:   "sign REF --key FILE",
@@ -150,11 +193,15 @@ func newSign(g *globals) *cobra.Command {
 			if key == "" {
 				return usageError{fmt.Errorf("--key FILE is required")}
 			}
+			if pwStdin && rf.pwStdin {
+				return usageError{fmt.Errorf(
+					"--passphrase-stdin and --password-stdin cannot both read standard input")}
+			}
 			pass, err := readSecret(cmd, pwStdin)
 			if err != nil {
 				return err
 			}
-			s, t, err := g.refConn(cmd, profileName, a[0])
+			s, t, err := g.refConn(cmd, rf, a[0])
 			if err != nil {
 				return err
 			}
@@ -168,7 +215,7 @@ func newSign(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(cmd, &profileName)
+	rf.add(cmd)
 	cmd.Flags().StringVar(&key, "key", "", "cosign private key `FILE`")
 	cmd.Flags().BoolVar(&pwStdin, "passphrase-stdin", false,
 		"read the passphrase from standard input")
@@ -176,7 +223,7 @@ func newSign(g *globals) *cobra.Command {
 }
 
 func newVerify(g *globals) *cobra.Command {
-	var profileName string
+	var rf refFlags
 	var pubs []string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -197,7 +244,7 @@ func newVerify(g *globals) *cobra.Command {
 				}
 				keys = append(keys, b)
 			}
-			s, t, err := g.refConn(cmd, profileName, a[0])
+			s, t, err := g.refConn(cmd, rf, a[0])
 			if err != nil {
 				return err
 			}
@@ -222,15 +269,10 @@ func newVerify(g *globals) *cobra.Command {
 			return &exitError{code: ExitInvalid}
 		},
 	}
-	profileFlag(cmd, &profileName)
+	rf.add(cmd)
 	cmd.Flags().StringArrayVar(&pubs, "pub", nil, "trusted public key `FILE` (repeatable)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
-}
-
-// profileFlag adds --profile for commands that find the server by the reference.
-func profileFlag(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "profile", "", "server profile `NAME` (default: by registry)")
 }
 
 // readSecret reads a passphrase from a prompt or standard input.

@@ -20,7 +20,8 @@ const (
 )
 
 func newReport(g *globals) *cobra.Command {
-	var profileName, out string
+	var server serverFlags
+	var out, repoFlag string
 	var open bool
 	var wait time.Duration
 	cmd := &cobra.Command{
@@ -29,29 +30,37 @@ func newReport(g *globals) *cobra.Command {
 		Long: "Downloads the scan report the server generates after each upload. Exit code\n" +
 			"10 means the report is not generated yet (try again, or use --wait), 11 that\n" +
 			"the version does not exist; other failures exit 1.",
-		Example: "  imagedesk report base-images basic/aa V5 -o aa-V5.xlsx --wait 1m",
-		Args:    args(cobra.ExactArgs(3)),
+		Example: "  imagedesk report base-images basic/aa V5 --profile Sandbox \\\n" +
+			"    -o aa-V5.xlsx --wait 1m",
+		Args: args(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			s, err := g.openProfile(cmd, profileName)
+			if repoFlag != "" {
+				if _, err := server.repoFlag(repoFlag); err != nil {
+					return err
+				}
+			}
+			s, err := g.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			pr, err := s.app.Profiles.Find(profileName)
+			t, err := server.target(cmd.Context(), s, cmd.InOrStdin(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			repo, ok := pr.FindRepo(a[0])
+			repo, ok := t.Profile.FindRepo(a[0])
 			if !ok {
-				return usageError{fmt.Errorf("profile %s has no repository %q", profileName, a[0])}
+				return usageError{fmt.Errorf("server %s has no repository %q", t.Profile.Name,
+					a[0])}
 			}
 			ns, image := path.Split(strings.Trim(a[1], "/"))
 			ns = strings.TrimSuffix(ns, "/")
 			if ns == "" || image == "" {
 				return usageError{fmt.Errorf("image %q must be NAMESPACE/IMAGE", a[1])}
 			}
-			v, err := waitReport(cmd, s.app, wait, func() (app.ReportView, error) {
-				return s.app.Reports.Fetch(profileName, repo.IDString(), ns, image, a[2])
+			v, err := waitReport(cmd, wait, func() (app.ReportView, error) {
+				return s.app.Refs().Report(cmd.Context(), t.Profile, t.Password,
+					repo.IDString(), ns, image, a[2])
 			})
 			if err != nil {
 				return err
@@ -60,7 +69,8 @@ func newReport(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&profileName, "profile", app.SandboxProfile, "profile `NAME`")
+	server.add(f)
+	f.StringVar(&repoFlag, "repo", "", "inline server: declare its repository as `NAME=ID:KIND`")
 	f.StringVarP(&out, "output", "o", "", "also save the report to `FILE`")
 	f.BoolVar(&open, "open", false, "open it with the default application")
 	f.DurationVar(&wait, "wait", 0, "wait up to `D` for a report not generated yet")
@@ -69,7 +79,7 @@ func newReport(g *globals) *cobra.Command {
 
 // waitReport fetches until the report is no longer pending or wait has passed,
 // backing off between tries.
-func waitReport(cmd *cobra.Command, a *app.App, wait time.Duration,
+func waitReport(cmd *cobra.Command, wait time.Duration,
 	fetch func() (app.ReportView, error)) (app.ReportView, error) {
 	deadline := time.Now().Add(wait)
 	backoff := reports.NewBackoff(time.Second, 15*time.Second)
