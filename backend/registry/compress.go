@@ -30,7 +30,8 @@ type compressor struct {
 
 // startCompress starts reading src; onRead is told of every uncompressed
 // chunk. src is closed when the pass ends, however it ends.
-func startCompress(src io.ReadCloser, level int, onRead func(int64)) (*compressor, error) {
+func startCompress(src io.ReadCloser, level int, hashSource bool, onRead func(int64)) (
+	*compressor, error) {
 	pr, pw := io.Pipe()
 	out := &hashWriter{w: pw, h: sha256.New()}
 	bw := bufio.NewWriterSize(out, ioBufferSize)
@@ -45,7 +46,10 @@ func startCompress(src io.ReadCloser, level int, onRead func(int64)) (*compresso
 		defer close(c.done)
 		defer src.Close()
 
-		uh := sha256.New()
+		var uh hash.Hash
+		if hashSource {
+			uh = sha256.New()
+		}
 		err := copyChunks(zw, uh, src, onRead)
 		if err == nil {
 			err = zw.Close()
@@ -54,7 +58,10 @@ func startCompress(src io.ReadCloser, level int, onRead func(int64)) (*compresso
 			err = bw.Flush()
 		}
 		if err == nil {
-			c.res = compressed{digest: sum(out.h), diffID: sum(uh), size: out.n}
+			c.res = compressed{digest: sum(out.h), size: out.n}
+			if uh != nil {
+				c.res.diffID = sum(uh)
+			}
 		}
 		c.err = err
 		pw.CloseWithError(err)
@@ -91,7 +98,9 @@ func copyChunks(zw io.Writer, uh hash.Hash, src io.Reader, onRead func(int64)) e
 	for {
 		n, rerr := src.Read(buf)
 		if n > 0 {
-			uh.Write(buf[:n])
+			if uh != nil {
+				uh.Write(buf[:n])
+			}
 			if _, err := zw.Write(buf[:n]); err != nil {
 				return err
 			}

@@ -296,7 +296,11 @@ func (p *pusher) uploadLayer(ctx context.Context, j *blobJob) error {
 		p.abandon(ctx, loc)
 		return &sourceError{err}
 	}
-	comp, err := startCompress(rc, p.o.level, func(n int64) { p.t.add(j.index, n) })
+	// A source that checks its own diff id fails its last read on a mismatch, so
+	// the uncompressed bytes are not hashed twice.
+	selfChecked := verifiesDiffID(j.layer)
+	comp, err := startCompress(rc, p.o.level, !selfChecked,
+		func(n int64) { p.t.add(j.index, n) })
 	if err != nil {
 		p.abandon(ctx, loc)
 		return err
@@ -308,7 +312,7 @@ func (p *pusher) uploadLayer(ctx context.Context, j *blobJob) error {
 		p.abandon(ctx, loc)
 		return err
 	}
-	if res.diffID != j.diffID {
+	if !selfChecked && res.diffID != j.diffID {
 		p.abandon(ctx, loc)
 		return &DigestError{Kind: ErrDiffID, Want: j.diffID, Got: res.diffID}
 	}
@@ -425,4 +429,11 @@ func uncompressedSize(l v1.Layer) int64 {
 // Push writes.
 func isGzipLayer(mt types.MediaType) bool {
 	return mt == types.OCILayer || mt == types.DockerLayer
+}
+
+// verifiesDiffID reports whether a layer promises to fail the last read of its
+// uncompressed stream when the bytes do not match its diff id.
+func verifiesDiffID(l v1.Layer) bool {
+	v, ok := l.(interface{ VerifiesDiffID() bool })
+	return ok && v.VerifiesDiffID()
 }
