@@ -199,7 +199,7 @@ func (h *TaskHandle) Finish(err error) {
 		e.task.ErrorCode = CodeCancelled
 	default:
 		e.task.State = TaskFailed
-		e.task.ErrorCode, e.task.Detail = errorCode(err), err.Error()
+		e.task.ErrorCode, e.task.Detail = codeOf(err), err.Error()
 	}
 	e.cancel()
 	snapshot, emit := t.stamp(e), t.emit
@@ -212,13 +212,4 @@ func (t *Tasks) stamp(e *taskEntry) Task {
 	t.updates++
 	e.task.Seq = t.updates
 	return e.task
-}
-
-// errorCode returns the stable code of err, or CodeInternal.
-func errorCode(err error) string {
-	var ce *CodedError
-	if errors.As(err, &ce) {
-		return ce.Code
-	}
-	return CodeInternal
 }

@@ -24,20 +24,11 @@ func newLs(g *globals) *cobra.Command {
 			"    --repo base=1495097876821574:base --password-stdin < pw",
 		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			if repoFlag != "" {
-				if _, err := server.repoFlag(repoFlag); err != nil {
-					return err
-				}
-			}
-			s, err := g.open(cmd.Context())
+			s, t, err := g.openServer(cmd, &server, repoFlag)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			t, err := server.target(cmd.Context(), s, cmd.InOrStdin(), cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
 			return list(cmd, s, t, a, asJSON)
 		},
 	}

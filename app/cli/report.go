@@ -34,20 +34,11 @@ func newReport(g *globals) *cobra.Command {
 			"    -o aa-V5.xlsx --wait 1m",
 		Args: args(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			if repoFlag != "" {
-				if _, err := server.repoFlag(repoFlag); err != nil {
-					return err
-				}
-			}
-			s, err := g.open(cmd.Context())
+			s, t, err := g.openServer(cmd, &server, repoFlag)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			t, err := server.target(cmd.Context(), s, cmd.InOrStdin(), cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
 			repo, ok := t.Profile.FindRepo(a[0])
 			if !ok {
 				return usageError{fmt.Errorf("server %s has no repository %q", t.Profile.Name,

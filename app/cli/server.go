@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"imagedesk/app"
@@ -94,4 +95,25 @@ func (f *serverFlags) target(ctx context.Context, s *session, in io.Reader, prom
 		return app.UploadTarget{}, err
 	}
 	return app.UploadTarget{Profile: p, Password: func() (string, error) { return pw, nil }}, nil
+}
+
+// openServer opens the app and resolves the server of a command that reads from
+// it: a stored profile or an inline one, whose repository repoFlag may declare.
+func (g *globals) openServer(cmd *cobra.Command, f *serverFlags, repoFlag string) (*session,
+	app.UploadTarget, error) {
+	if repoFlag != "" {
+		if _, err := f.repoFlag(repoFlag); err != nil {
+			return nil, app.UploadTarget{}, err
+		}
+	}
+	s, err := g.open(cmd.Context())
+	if err != nil {
+		return nil, app.UploadTarget{}, err
+	}
+	t, err := f.target(cmd.Context(), s, cmd.InOrStdin(), cmd.ErrOrStderr())
+	if err != nil {
+		s.close()
+		return nil, app.UploadTarget{}, err
+	}
+	return s, t, nil
 }
