@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"imagedesk/backend/paths"
+	"imagedesk/backend/profile"
 	"imagedesk/backend/reports"
 	"imagedesk/backend/sandbox"
 	"imagedesk/backend/secrets"
@@ -23,6 +24,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Keyring replaces the OS keyring; tests use it. Nil means the OS keyring.
 	Keyring secrets.Backend
+	// Timeouts of every network call; zero fields take the defaults.
+	Timeouts profile.Timeouts
 }
 
 // App holds the services bound to the window and the backend pieces they share.
@@ -38,14 +41,15 @@ type App struct {
 	Signing  *Signing
 	Download *Download
 
-	dirs    paths.Dirs
-	getenv  func(string) string
-	log     *slog.Logger
-	store   *store.Store
-	secrets *secrets.Store
-	sandbox *sandbox.Server
-	ctx     context.Context // for backend calls; lives as long as the app
-	wctx    context.Context // the window runtime's, for events and dialogs
+	dirs     paths.Dirs
+	timeouts profile.Timeouts
+	getenv   func(string) string
+	log      *slog.Logger
+	store    *store.Store
+	secrets  *secrets.Store
+	sandbox  *sandbox.Server
+	ctx      context.Context // for backend calls; lives as long as the app
+	wctx     context.Context // the window runtime's, for events and dialogs
 }
 
 // DatabaseFile is the SQLite store's name in the data directory.
@@ -84,14 +88,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		"log":    cfg.Dirs.Log,
 	}
 	a := &App{
-		Shell:   newShell(cfg.Dirs.Config, SystemLocale(getenv), dirs, log),
-		Tasks:   NewTasks(nil, 100*time.Millisecond),
-		dirs:    cfg.Dirs,
-		getenv:  getenv,
-		log:     log,
-		store:   st,
-		secrets: sec,
-		ctx:     ctx,
+		Shell:    newShell(cfg.Dirs.Config, SystemLocale(getenv), dirs, log),
+		Tasks:    NewTasks(nil, 100*time.Millisecond),
+		dirs:     cfg.Dirs,
+		timeouts: cfg.Timeouts,
+		getenv:   getenv,
+		log:      log,
+		store:    st,
+		secrets:  sec,
+		ctx:      ctx,
 	}
 	hist := &History{store: st, log: log, ctx: ctx}
 	hist.wctx = func() context.Context { return a.wctx }

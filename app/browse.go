@@ -182,8 +182,9 @@ func (b *Browse) list(ctx context.Context, c *conn, repoID int64, p string) (
 }
 
 // unreachable tells failures that mean "no server right now" (serve the cache)
-// from answers the server gave (show the error).
+// from answers the server gave (show the error). An HTML page in place of JSON
+// (a sign-in portal, a gateway) counts as no server.
 func unreachable(err error) bool {
 	return errors.Is(err, artifact.ErrNetwork) || errors.Is(err, artifact.ErrServer) ||
-		errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, artifact.ErrNotJSON) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -8,6 +8,7 @@ import (
 	"imagedesk/backend/artifact"
 	"imagedesk/backend/profile"
 	"imagedesk/backend/registry"
+	"imagedesk/backend/reports"
 	"imagedesk/backend/secrets"
 	"imagedesk/backend/signing"
 	"imagedesk/backend/store"
@@ -43,6 +44,7 @@ const (
 	CodeNoSpace          = "no_space"
 	CodeInvalidFormat    = "invalid_format"
 	CodeInvalidReference = "invalid_reference"
+	CodeNotWorkbook      = "not_workbook"
 )
 
 // codeOf maps an error from the backend to the stable code the window translates.
@@ -74,6 +76,8 @@ func codeOf(err error) string {
 		return CodeServer
 	case errors.Is(err, artifact.ErrNotJSON):
 		return CodeNotJSON
+	case errors.Is(err, reports.ErrNotXLSX):
+		return CodeNotWorkbook
 	case errors.Is(err, artifact.ErrAPI):
 		return CodeAPI
 	case errors.Is(err, artifact.ErrNotFound), errors.Is(err, store.ErrNotFound):

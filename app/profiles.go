@@ -175,6 +175,7 @@ func (p *Profiles) get(ctx context.Context, name string) (profile.Profile, error
 	if err != nil {
 		return profile.Profile{}, coded(err)
 	}
+	sp.Profile.Timeouts = p.app.timeouts
 	return sp.Profile, nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"imagedesk/backend/artifact"
 	"imagedesk/backend/reports"
 	"imagedesk/backend/store"
 )
@@ -66,7 +68,8 @@ func (r *Reports) fetch(ctx context.Context, c *conn, repoID, namespace, image,
 	key := reports.Key{ProfileName: c.profile.Name, RepoID: repo.ID, RepoName: repo.Name,
 		Namespace: namespace, Image: image, Version: version}
 	st, ferr := c.reports.Fetch(ctx, key)
-	if st.State == reports.StateFailed && st.Failure == reports.FailureNetwork {
+	if st.State == reports.StateFailed && (st.Failure == reports.FailureNetwork ||
+		errors.Is(ferr, artifact.ErrNotJSON)) {
 		if cached, cerr := c.reports.Cached(key); cerr == nil {
 			v := r.view(cached)
 			v.Offline, v.ErrorCode = true, codeOf(ferr)

@@ -78,6 +78,8 @@ func uploadCode(err error) string {
 		return CodePushDenied
 	case errors.Is(err, registry.ErrUnreachable):
 		return CodeRegistryUnreachable
+	case errors.Is(err, registry.ErrServer):
+		return CodeServer
 	case errors.Is(err, registry.ErrManifestDigest):
 		return CodeManifestDigest
 	case errors.Is(err, registry.ErrImage), errors.Is(err, registry.ErrFormat):

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -145,6 +146,10 @@ func (a *App) PushImage(ctx context.Context, t UploadTarget, req UploadRequest,
 	}()
 
 	progress(UploadProgress{Ref: d.Ref, HistoryID: hid, Phase: registry.PhaseConnect})
+	if !filepath.IsAbs(req.Archive) {
+		// A relative path would be read against the working directory.
+		return res, &CodedError{Code: CodeInvalidPath, Detail: req.Archive}
+	}
 	if _, err := os.Stat(req.Archive); err != nil {
 		return res, err
 	}

@@ -50,6 +50,7 @@ const (
 	RuleBasic    = "basic"     // "basic" is reserved for base images
 	RuleTemplate = "template"  // the profile's template makes no valid reference
 	RuleOneLine  = "one_line"  // line breaks or control characters
+	RuleEncoding = "encoding"  // bytes that are not UTF-8 text
 	RuleNoFile   = "no_file"   // no archive chosen
 	RuleBadImage = "bad_image" // the image index is not in the archive
 )
@@ -130,10 +131,13 @@ func componentRule(s string) string {
 	return ""
 }
 
-// textRule checks a free-text field: a length limit in characters, and no
-// control characters except, when multiline, line breaks and tabs.
+// textRule checks a free-text field: UTF-8, a length limit in characters, and
+// no control characters except, when multiline, line breaks and tabs.
 func textRule(s string, max int, multiline bool) string {
-	if utf8.RuneCountInString(s) > max || !utf8.ValidString(s) {
+	if !utf8.ValidString(s) {
+		return RuleEncoding
+	}
+	if utf8.RuneCountInString(s) > max {
 		return RuleTooLong
 	}
 	for _, r := range s {

@@ -47,9 +47,9 @@ func newPush(g *globals) *cobra.Command {
 			"before any layer is read; an existing version is replaced only with --yes.\n" +
 			"A push that failed or was interrupted resumes with --resume ID (see\n" +
 			"'imagedesk history'), sending only the layers the registry lacks.\n\n" +
-			"Exit codes: 0 pushed, 1 other error, 2 usage, 4 version exists (no --yes),\n" +
-			"5 archive refused, 6 registry unreachable, untrusted or login refused,\n" +
-			"7 interrupted.",
+			"Exit codes: 0 pushed, 1 other error, 2 usage or a field refused (name,\n" +
+			"version, …), 4 version exists (no --yes), 5 archive refused, 6 registry\n" +
+			"unreachable, untrusted or login refused, 7 interrupted.",
 		Example: "  imagedesk push app.tar --profile work --repo base-images --version V5\n" +
 			"  imagedesk push app.tar --api https://artifacts.example.test \\\n" +
 			"    --registry registry.example.test --user me --password-stdin \\\n" +
@@ -201,6 +201,8 @@ func (f *pushFlags) fail(stdout io.Writer, res app.UploadResult, err error) erro
 		if res.HistoryID != 0 {
 			msg += fmt.Sprintf("; resume with: imagedesk push --resume %d", res.HistoryID)
 		}
+	case code == app.CodeInvalidUpload:
+		exit = ExitUsage // a flag's value breaks a rule: a mistake in the command line
 	case code == app.CodeVersionExists:
 		exit = ExitExists
 		msg = fmt.Sprintf("%s exists already as %s; add --yes to replace it", res.Ref, ce.Detail)

@@ -3,6 +3,7 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Rule names the check a profile field failed. The app maps each rule to a
@@ -85,3 +86,23 @@ var ErrNamespace = errors.New("namespace does not match repository kind")
 // ErrCABundle is returned by Transport when the CA file holds no usable
 // PEM certificate.
 var ErrCABundle = errors.New("no certificate found in ca bundle")
+
+// StallError ends a request whose body moved no byte for Idle. It is a
+// net.Error whose Timeout is true, so callers retry it like any timeout.
+type StallError struct {
+	Idle    time.Duration
+	Sending bool // true while sending the request body
+}
+
+func (e *StallError) Error() string {
+	if e.Sending {
+		return fmt.Sprintf("the server took no data for %s", e.Idle)
+	}
+	return fmt.Sprintf("the server sent no data for %s", e.Idle)
+}
+
+// Timeout reports true: a stall is a timeout.
+func (e *StallError) Timeout() bool { return true }
+
+// Temporary reports true, as net.Error asks.
+func (e *StallError) Temporary() bool { return true }

@@ -56,6 +56,9 @@ type Profile struct {
 	// TrustedKeys are public keys for verification, each a file path or
 	// an inline PEM block.
 	TrustedKeys []string `json:"trusted_keys,omitempty"`
+	// Timeouts of the network calls; zero means the defaults. Not stored:
+	// the app sets them, and tests shorten them.
+	Timeouts Timeouts `json:"-"`
 }
 
 // Template returns the profile's reference template, or DefaultRefTemplate

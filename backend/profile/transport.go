@@ -11,21 +11,42 @@ import (
 	"time"
 )
 
-// The timeouts of the transport Transport builds.
+// The default timeouts of the transport Transport builds.
 const (
 	dialTimeout           = 10 * time.Second
 	tlsHandshakeTimeout   = 10 * time.Second
 	responseHeaderTimeout = 30 * time.Second
+	stallTimeout          = 60 * time.Second
 	idleConnTimeout       = 90 * time.Second
 )
+
+// Timeouts bound the waits of a transport; a zero field takes its default
+// (dial and TLS handshake 10 s, response headers 30 s, stall 60 s).
+type Timeouts struct {
+	Dial           time.Duration
+	TLSHandshake   time.Duration
+	ResponseHeader time.Duration
+	// Stall ends a request whose body, sent or received, has moved no byte
+	// for this long, with an error that is a net.Error timeout.
+	Stall time.Duration
+}
+
+// orDefault returns d, or def when d is zero.
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
 
 // Transport builds the HTTP transport for this profile's API and registry:
 // the system roots plus the certificates of CAFile, certificate checks off
 // when Insecure is set, the profile's proxy (and no proxy from the
 // environment when none is set), and bounded dial, TLS handshake and
-// response-header times. Body transfers have no deadline; callers bound
-// them with their context.
+// response-header times; a body that stops moving for a minute ends the request.
+// p.Timeouts changes the times.
 func (p Profile) Transport() (http.RoundTripper, error) {
+	to := p.Timeouts
 	roots, err := p.rootCAs()
 	if err != nil {
 		return nil, err
@@ -41,8 +62,8 @@ func (p Profile) Transport() (http.RoundTripper, error) {
 		proxy = http.ProxyURL(u)
 	}
 
-	dialer := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	return &http.Transport{
+	dialer := &net.Dialer{Timeout: orDefault(to.Dial, dialTimeout), KeepAlive: 30 * time.Second}
+	base := &http.Transport{
 		Proxy:       proxy,
 		DialContext: dialer.DialContext,
 		TLSClientConfig: &tls.Config{
@@ -52,14 +73,15 @@ func (p Profile) Transport() (http.RoundTripper, error) {
 			// a warning on screen for as long as it stays off.
 			InsecureSkipVerify: p.Insecure, //nolint:gosec
 		},
-		TLSHandshakeTimeout:   tlsHandshakeTimeout,
-		ResponseHeaderTimeout: responseHeaderTimeout,
+		TLSHandshakeTimeout:   orDefault(to.TLSHandshake, tlsHandshakeTimeout),
+		ResponseHeaderTimeout: orDefault(to.ResponseHeader, responseHeaderTimeout),
 		IdleConnTimeout:       idleConnTimeout,
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          64,
 		MaxIdleConnsPerHost:   16,
 		ForceAttemptHTTP2:     true,
-	}, nil
+	}
+	return stallGuard{base: base, idle: orDefault(to.Stall, stallTimeout)}, nil
 }
 
 // rootCAs returns the system roots with CAFile's certificates added, or nil

@@ -119,7 +119,7 @@ func TestTransportProxyAndTimeouts(t *testing.T) {
 		t.Fatalf("GET through proxy = %q, %v (proxied %d)", body, err, proxied.Load())
 	}
 
-	tr, ok := rt.(*http.Transport)
+	tr, ok := rt.(stallGuard).base.(*http.Transport)
 	if !ok {
 		t.Fatalf("Transport() = %T, want *http.Transport", rt)
 	}
@@ -132,7 +132,7 @@ func TestTransportProxyAndTimeouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := noProxy.(*http.Transport).Proxy; p != nil {
+	if p := noProxy.(stallGuard).base.(*http.Transport).Proxy; p != nil {
 		t.Error("a profile without proxy got a proxy function")
 	}
 }

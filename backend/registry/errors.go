@@ -26,6 +26,10 @@ var (
 	// ErrDenied reports an operation the credentials may not perform (HTTP 403).
 	ErrDenied = errors.New("registry denied access")
 
+	// ErrServer reports a registry that failed on its side (HTTP 5xx) after
+	// the retries.
+	ErrServer = errors.New("registry failed")
+
 	// ErrDiffID reports a layer whose uncompressed content does not hash to
 	// the diff ID the image configuration declares.
 	ErrDiffID = errors.New("layer content does not match its diff id")

@@ -75,6 +75,9 @@ func Pull(ctx context.Context, ref name.Reference, out string, format Format,
 	if err != nil {
 		o.logger.Debug("pull failed", "op", "pull", "ref", ref.String(), "err", err,
 			"ms", time.Since(start).Milliseconds())
+		if diskFull(err) {
+			err = fmt.Errorf("%w: %w", ErrNoSpace, err)
+		}
 		return PullResult{}, fmt.Errorf("pulling %s: %w", ref, classify(err))
 	}
 	o.logger.Debug("pulled", "op", "pull", "ref", ref.String(), "digest", res.Digest.String(),

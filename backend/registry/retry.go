@@ -75,7 +75,7 @@ func transient(ctx context.Context, err error) bool {
 }
 
 // classify joins err with the sentinel that names its cause for a user:
-// ErrUntrusted, ErrUnauthorized, ErrDenied or ErrUnreachable. Other errors
+// ErrUntrusted, ErrUnauthorized, ErrDenied, ErrServer or ErrUnreachable. Other errors
 // are returned as they are.
 func classify(err error) error {
 	if err == nil {
@@ -100,6 +100,8 @@ func classify(err error) error {
 		sentinel = ErrUnauthorized
 	case errors.As(err, &te) && te.StatusCode == http.StatusForbidden:
 		sentinel = ErrDenied
+	case errors.As(err, &te) && te.StatusCode >= 500:
+		sentinel = ErrServer
 	case errors.As(err, &dnsErr), errors.As(err, &opErr) && opErr.Op == "dial":
 		sentinel = ErrUnreachable
 	default:

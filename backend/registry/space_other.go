@@ -10,3 +10,8 @@ import "errors"
 func freeSpace(string) (uint64, error) {
 	return 0, errors.ErrUnsupported
 }
+
+// diskFull reports whether err is a write refused for lack of space.
+// TODO: recognise ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows; until
+// then a full disk there shows as a plain write error.
+func diskFull(err error) bool { return false }

@@ -2,7 +2,11 @@
 
 package registry
 
-import "golang.org/x/sys/unix"
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
 
 // freeSpace returns the bytes an unprivileged user may still write in dir.
 func freeSpace(dir string) (uint64, error) {
@@ -11,4 +15,11 @@ func freeSpace(dir string) (uint64, error) {
 		return 0, err
 	}
 	return uint64(st.Bavail) * uint64(st.Bsize), nil
+}
+
+// diskFull reports whether err is a write refused for lack of space: a full
+// disk, a quota, or a file size limit.
+func diskFull(err error) bool {
+	return errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EDQUOT) ||
+		errors.Is(err, unix.EFBIG)
 }

@@ -227,6 +227,11 @@ func (f *Fetcher) fetch(ctx context.Context, key Key) (Status, error) {
 	}
 
 	if err := checkXLSX(tmpName); err != nil {
+		if looksLikeHTML(tmpName) {
+			// A sign-in page or gateway error in place of the file: the same
+			// fault as an HTML answer to a JSON call.
+			err = fmt.Errorf("%w: %w", artifact.ErrNotJSON, err)
+		}
 		return f.failed(key, FailureInvalid, err)
 	}
 	final := f.Path(key)

@@ -3,6 +3,10 @@ package reports
 import (
 	"archive/zip"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -57,4 +61,16 @@ func checkParts(path string) error {
 		}
 	}
 	return nil
+}
+
+// looksLikeHTML reports whether the file at path starts like an HTML page.
+func looksLikeHTML(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	return strings.HasPrefix(http.DetectContentType(head[:n]), "text/html")
 }

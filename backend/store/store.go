@@ -163,3 +163,16 @@ func isUniqueViolation(err error) bool {
 	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE ||
 		se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
+
+// Check runs SQLite's integrity check and returns an error naming the first
+// problem it reports.
+func (s *Store) Check(ctx context.Context) error {
+	var res string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check(1)").Scan(&res); err != nil {
+		return fmt.Errorf("checking the database: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("checking the database: %s", res)
+	}
+	return nil
+}
