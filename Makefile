@@ -14,7 +14,7 @@ FRONTEND := $(shell find frontend/src -type f) frontend/index.html frontend/vite
 	frontend/package-lock.json
 
 .PHONY: run test build deps deps-test frontend bindings vet gotest fronttest smoke e2e \
-	keyring-test clean bench
+	keyring-test clean bench faults
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -71,6 +71,11 @@ e2e: $(DEV)
 # Slow (minutes) and not part of `make test`. BENCH_RUNS=N changes the runs per tool.
 bench:
 	build/scripts/bench.sh
+
+# The long fault and bad-input suite (the short one is in `make test`); writes
+# docs/RELIABILITY.md from the cases it checked.
+faults:
+	build/scripts/faults.sh
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html frontend/wailsjs

@@ -23,6 +23,12 @@ func newTestApp(t *testing.T) *App {
 // newTestAppEnv is newTestApp with more environment variables.
 func newTestAppEnv(t *testing.T, extra map[string]string) *App {
 	t.Helper()
+	return newTestAppConfig(t, extra, nil)
+}
+
+// newTestAppConfig is newTestAppEnv with a change to the app's configuration.
+func newTestAppConfig(t *testing.T, extra map[string]string, change func(*Config)) *App {
+	t.Helper()
 	d, err := paths.Resolve(paths.Env{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -34,11 +40,15 @@ func newTestAppEnv(t *testing.T, extra map[string]string) *App {
 	for k, v := range extra {
 		env[k] = v
 	}
-	a, err := New(context.Background(), Config{
+	cfg := Config{
 		Dirs:   d,
 		Getenv: func(k string) string { return env[k] },
 		Logger: discard(),
-	})
+	}
+	if change != nil {
+		change(&cfg)
+	}
+	a, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"imagedesk/backend/profile"
+	"imagedesk/backend/reliability"
 	"imagedesk/backend/store"
 )
 
@@ -150,8 +151,9 @@ func TestUploadResumeAfterRegistryRestart(t *testing.T) {
 	if err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("push with the registry stopped = %v, want a failure", err)
 	}
-	if c := codeOf(err); c != CodeRefused && c != CodeRegistryUnreachable && c != CodeNetwork {
-		t.Errorf("code = %s (%v), want the registry unreachable", c, err)
+	code := codeOf(err)
+	if code != CodeRefused && code != CodeRegistryUnreachable && code != CodeNetwork {
+		t.Errorf("code = %s (%v), want the registry unreachable", code, err)
 	}
 	e, _ := env.app.store.Event(context.Background(), res.HistoryID)
 	if e.Status != store.StatusFailed {
@@ -179,4 +181,10 @@ func TestUploadResumeAfterRegistryRestart(t *testing.T) {
 	if m == nil || m.Annotations[profile.AnnotationDescription] != "restart" {
 		t.Errorf("manifest read back = %+v", m)
 	}
+	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window, cli",
+		Case: "upload: the registry process is killed after the first layer, then restarted",
+		Key:  reliability.ErrorKey(code),
+		Lost: "nothing: no tag; the first layer stays in the registry",
+		Recovery: fmt.Sprintf("after the restart, resume sent %s and kept %s already sent",
+			mib(done.Uploaded), mib(done.Skipped))})
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"imagedesk/backend/reliability"
 )
 
 // Environment of the crash child: the database path and the transaction's tag.
@@ -80,7 +82,12 @@ func TestCrashMidTransaction(t *testing.T) {
 	path := filepath.Join(dir, "crash.db")
 	ctx := context.Background()
 
-	for round := range 4 {
+	rounds := 4
+	if reliability.Long() {
+		rounds = 16
+	}
+	survived := map[bool]int{}
+	for round := range rounds {
 		tag := "crash-" + strconv.Itoa(round)
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), crashDBEnv+"="+path, crashTagEnv+"="+tag)
@@ -120,10 +127,7 @@ func TestCrashMidTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: reopening after the kill: %v", round, err)
 		}
-		var check string
-		if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil {
-			t.Fatal(err)
-		}
+		checkErr := s.Check(ctx)
 		var n int
 		err = s.db.QueryRowContext(ctx,
 			"SELECT COUNT(*) FROM history WHERE profile = ?", tag).Scan(&n)
@@ -131,13 +135,22 @@ func TestCrashMidTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if check != "ok" {
-			t.Errorf("round %d: integrity_check = %q", round, check)
+		if checkErr != nil {
+			t.Errorf("round %d: %v", round, checkErr)
 		}
 		if n != 0 && n != crashRows {
 			t.Errorf("round %d: %d of %d rows of the killed transaction survived",
 				round, n, crashRows)
 		}
 		t.Logf("round %d: %d rows survived", round, n)
+		survived[n == crashRows]++
 	}
+	reliability.Record(t, reliability.Row{Suite: "fault",
+		Case: fmt.Sprintf("app killed (SIGKILL) inside a %d-row history write, %d times",
+			crashRows, rounds),
+		Where: "store",
+		Lost: fmt.Sprintf("nothing committed was lost; integrity check ok every time; "+
+			"the killed write was kept whole %d times and dropped whole %d times",
+			survived[true], survived[false]),
+		Recovery: "nothing to do: the next start opens the database as it was"})
 }

@@ -1,11 +1,11 @@
 // Command mkarchive writes a small image archive for tests: N layers of
 // incompressible bytes of a given size, tagged name:version, in one of the formats
 // package archive accepts, optionally gzip-compressed as a whole, and optionally
-// broken in a chosen way.
+// broken in a chosen way (see breaks).
 //
 //	go run ./backend/archive/testdata/mkarchive -o FILE -layers N -size BYTES \
 //	    -tag name:version [-format docker|docker-oci|oci|layout] [-gzip] \
-//	    [-images N] [-seed S] [-break missing-layer|digest]
+//	    [-images N] [-seed S] [-break MODE]
 //
 // The same seed gives the same bytes, so two runs with the same flags write
 // archives whose layers have the same diff ids.
@@ -54,7 +54,7 @@ func main() {
 	flag.IntVar(&s.images, "images", 1,
 		"number of images; the second and later are tagged name2, name3, …")
 	flag.Uint64Var(&s.seed, "seed", 1, "seed of the layer content")
-	flag.StringVar(&s.breakIt, "break", "", "missing-layer or digest: write a broken archive")
+	flag.StringVar(&s.breakIt, "break", "", "write an archive broken in `MODE`: "+breakModes())
 	flag.Parse()
 	if err := run(s); err != nil {
 		fmt.Fprintln(os.Stderr, "mkarchive: "+err.Error())
@@ -74,8 +74,8 @@ func run(s spec) error {
 		return errors.New("-images must be 1 to 8")
 	case !strings.Contains(s.tag, ":"):
 		return errors.New("-tag must be name:version")
-	case s.breakIt != "" && s.breakIt != "missing-layer" && s.breakIt != "digest":
-		return fmt.Errorf("unknown -break %q", s.breakIt)
+	case s.breakIt != "" && !knownBreak(s.breakIt):
+		return fmt.Errorf("unknown -break %q; one of %s", s.breakIt, breakModes())
 	}
 	imgs := make([]image, s.images)
 	for i := range imgs {
@@ -94,6 +94,12 @@ func run(s spec) error {
 		files = ociFiles(imgs, s.breakIt, s.format == "docker-oci")
 	default:
 		return fmt.Errorf("unknown -format %q", s.format)
+	}
+	if b, ok := breaks[s.breakIt]; ok {
+		var changed bool
+		if files, changed = b(files); !changed {
+			return fmt.Errorf("-break %s does not apply to -format %s", s.breakIt, s.format)
+		}
 	}
 	if s.format == "layout" {
 		return writeDir(s.out, files)
@@ -140,10 +146,12 @@ func makeImage(tag string, n int, size int64, seed uint64) image {
 	return img
 }
 
-// file is one entry of the archive.
+// file is one entry of the archive: a regular file, or a symbolic link when
+// link is set.
 type file struct {
 	name string
 	body []byte
+	link string
 }
 
 // dockerFiles lays images out as classic docker save does.
@@ -153,7 +161,7 @@ func dockerFiles(imgs []image, breakIt string) []file {
 	seen := map[string]bool{}
 	for _, img := range imgs {
 		cfgName := hexOf(img.config) + ".json"
-		files = append(files, file{cfgName, img.config})
+		files = append(files, file{name: cfgName, body: img.config})
 		var paths []string
 		for i, l := range img.layers {
 			p := strings.TrimPrefix(img.diffs[i], "sha256:") + "/layer.tar"
@@ -167,7 +175,7 @@ func dockerFiles(imgs []image, breakIt string) []file {
 				body = flipped(l)
 			}
 			if breakIt != "missing-layer" || i != len(img.layers)-1 {
-				files = append(files, file{p, body})
+				files = append(files, file{name: p, body: body})
 			}
 		}
 		manifest = append(manifest, map[string]any{
@@ -175,7 +183,7 @@ func dockerFiles(imgs []image, breakIt string) []file {
 		})
 	}
 	mb, _ := json.Marshal(manifest)
-	return append(files, file{"manifest.json", mb})
+	return append(files, file{name: "manifest.json", body: mb})
 }
 
 // ociFiles lays images out as an OCI image layout with gzip layers; withDocker
@@ -227,8 +235,8 @@ func ociFiles(imgs []image, breakIt string, withDocker bool) []file {
 		"manifests":     index,
 	})
 	files := []file{
-		{"oci-layout", []byte(`{"imageLayoutVersion":"1.0.0"}`)},
-		{"index.json", ib},
+		{name: "oci-layout", body: []byte(`{"imageLayoutVersion":"1.0.0"}`)},
+		{name: "index.json", body: ib},
 	}
 	names := make([]string, 0, len(blobs))
 	for d := range blobs {
@@ -236,11 +244,12 @@ func ociFiles(imgs []image, breakIt string, withDocker bool) []file {
 	}
 	sort.Strings(names)
 	for _, d := range names {
-		files = append(files, file{"blobs/sha256/" + strings.TrimPrefix(d, "sha256:"), blobs[d]})
+		name := "blobs/sha256/" + strings.TrimPrefix(d, "sha256:")
+		files = append(files, file{name: name, body: blobs[d]})
 	}
 	if withDocker {
 		mb, _ := json.Marshal(dockerManifest)
-		files = append(files, file{"manifest.json", mb})
+		files = append(files, file{name: "manifest.json", body: mb})
 	}
 	return files
 }
@@ -264,7 +273,8 @@ func writeTar(path string, files []file, gz bool) error {
 	tw := tar.NewWriter(w)
 	dirs := map[string]bool{}
 	for _, fl := range files {
-		if dir := filepath.Dir(fl.name); dir != "." && !dirs[dir] {
+		dir := filepath.Dir(fl.name)
+		if dir != "." && filepath.IsLocal(dir) && !dirs[dir] {
 			dirs[dir] = true
 			err = tw.WriteHeader(&tar.Header{Name: dir + "/", Mode: 0o755,
 				Typeflag: tar.TypeDir, ModTime: time.Unix(1700000000, 0)})
@@ -272,9 +282,13 @@ func writeTar(path string, files []file, gz bool) error {
 				break
 			}
 		}
-		err = tw.WriteHeader(&tar.Header{Name: fl.name, Mode: 0o644, Size: int64(len(fl.body)),
-			Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)})
-		if err == nil {
+		h := &tar.Header{Name: fl.name, Mode: 0o644, Size: int64(len(fl.body)),
+			Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)}
+		if fl.link != "" {
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, fl.link, 0
+		}
+		err = tw.WriteHeader(h)
+		if err == nil && fl.link == "" {
 			_, err = tw.Write(fl.body)
 		}
 		if err != nil {
@@ -296,6 +310,9 @@ func writeTar(path string, files []file, gz bool) error {
 // writeDir writes files under dir, which must not exist yet or be empty.
 func writeDir(dir string, files []file) error {
 	for _, fl := range files {
+		if fl.link != "" || !filepath.IsLocal(fl.name) {
+			return fmt.Errorf("%s: a layout directory holds only plain local files", fl.name)
+		}
 		p := filepath.Join(dir, filepath.FromSlash(fl.name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
