@@ -13,18 +13,28 @@ import (
 //go:embed all:frontend/dist
 var dist embed.FS
 
+// catalogs are the window's translations; the command line uses them for errors.
+//
+//go:embed frontend/src/i18n/*.json
+var catalogs embed.FS
+
 func main() {
 	assets, err := fs.Sub(dist, "frontend/dist")
 	if err != nil {
 		panic(err)
 	}
+	msgs, err := fs.Sub(catalogs, "frontend/src/i18n")
+	if err != nil {
+		panic(err)
+	}
 	home, _ := os.UserHomeDir()
 	os.Exit(cli.Run(os.Args[1:], cli.Options{
-		Assets: assets,
-		Getenv: os.Getenv,
-		Home:   home,
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
+		Assets:   assets,
+		Catalogs: msgs,
+		Getenv:   os.Getenv,
+		Home:     home,
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
 	}))
 }

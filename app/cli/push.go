@@ -217,7 +217,7 @@ func (f *pushFlags) fail(stdout io.Writer, res app.UploadResult, err error) erro
 			return werr
 		}
 	}
-	return &exitError{code: exit, msg: msg}
+	return &exitError{code: exit, msg: msg, err: err}
 }
 
 // registryCodes are the codes that end push with ExitRegistry.

@@ -27,11 +27,14 @@ const (
 // environment, read once.
 type Options struct {
 	Assets fs.FS
-	Getenv func(string) string
-	Home   string
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
+	// Catalogs holds the window's translations (en.json, zh-CN.json); errors
+	// are described with them. Nil prints errors as they are.
+	Catalogs fs.FS
+	Getenv   func(string) string
+	Home     string
+	Stdin    io.Reader
+	Stdout   io.Writer
+	Stderr   io.Writer
 	// Keyring replaces the OS keyring; nil uses the OS keyring.
 	Keyring secrets.Backend
 }
@@ -58,12 +61,16 @@ func Run(args []string, opts Options) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(opts.Stderr, "imagedesk: "+ee.msg)
+		msg := ee.msg
+		if ee.err != nil && msg == ee.err.Error() {
+			msg = describe(ee.err, opts.Catalogs, opts.Getenv)
+		}
+		if msg != "" {
+			fmt.Fprintln(opts.Stderr, "imagedesk: "+msg)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(opts.Stderr, "imagedesk: "+err.Error())
+	fmt.Fprintln(opts.Stderr, "imagedesk: "+describe(err, opts.Catalogs, opts.Getenv))
 	if isUsage(err) {
 		return ExitUsage
 	}
@@ -152,6 +159,7 @@ func isUsage(err error) bool {
 type exitError struct {
 	code int
 	msg  string
+	err  error // the error msg tells of, if any
 }
 
 func (e *exitError) Error() string { return e.msg }
