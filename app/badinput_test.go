@@ -30,26 +30,10 @@ type badInputEnv struct {
 func newBadInputEnv(t *testing.T) *badInputEnv {
 	t.Helper()
 	a := newTestApp(t)
-	srv, err := sandbox.Start(context.Background(), sandbox.Config{
-		DataDir: t.TempDir(), Password: sandboxPassword, Logger: discard(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(context.Background()) })
+	srv := startSandbox(t)
 	px := badinput.NewProxy(t, srv.URL())
-	p := profile.Profile{
-		Name: "sb", APIURL: srv.URL(), Registry: px.Addr, PlainHTTP: true,
-		User: sandbox.DefaultUser,
-	}
-	for _, r := range srv.Repos() {
-		p.Repos = append(p.Repos, profile.Repo{Name: r.Name, ID: r.ID, Kind: profile.Kind(r.Kind)})
-	}
-	_, err = a.Profiles.Save(ProfileInput{Profile: p, Password: sandboxPassword,
-		SessionOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	saveSandboxProfile(t, a, srv, profile.Profile{APIURL: srv.URL(), Registry: px.Addr,
+		PlainHTTP: true})
 	ev := &events{}
 	a.Upload.setEmitter(ev.emit)
 	px.Take()

@@ -47,29 +47,14 @@ func newFaultEnv(t *testing.T, cert *tls.Certificate, caFile string) *faultEnv {
 	t.Helper()
 	a := newTestAppConfig(t, nil, func(c *Config) { c.Timeouts = faultTimeouts })
 	a.Upload.jobs = 1
-	srv, err := sandbox.Start(context.Background(), sandbox.Config{
-		DataDir: t.TempDir(), Password: sandboxPassword, ReportDelay: 50 * time.Millisecond,
-		Logger: discard(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(context.Background()) })
+	srv := startSandbox(t)
 	px, err := faultproxy.Start(srv.URL(), cert)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(px.Close)
-	p := profile.Profile{Name: "sb", APIURL: px.URL, Registry: px.Addr, PlainHTTP: cert == nil,
-		CAFile: caFile, User: sandbox.DefaultUser}
-	for _, r := range srv.Repos() {
-		p.Repos = append(p.Repos, profile.Repo{Name: r.Name, ID: r.ID, Kind: profile.Kind(r.Kind)})
-	}
-	_, err = a.Profiles.Save(ProfileInput{Profile: p, Password: sandboxPassword,
-		SessionOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	saveSandboxProfile(t, a, srv, profile.Profile{APIURL: px.URL, Registry: px.Addr,
+		PlainHTTP: cert == nil, CAFile: caFile})
 	tg, err := a.Target(context.Background(), "sb")
 	if err != nil {
 		t.Fatal(err)

@@ -9,11 +9,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"imagedesk/app/internal/badinput"
 	"imagedesk/backend/profile"
 	"imagedesk/backend/registry"
 	"imagedesk/backend/sandbox"
@@ -30,34 +29,13 @@ import (
 // sandboxPassword has the characters the real server's passwords have.
 const sandboxPassword = "s{a]n)d<b>o:x"
 
-var (
-	mkOnce sync.Once
-	mkPath string
-	mkErr  error
-)
-
 // mkarchive runs the archive generator with args and "-o" a new file in a temp
 // directory, and returns the file's path.
 func mkarchive(t *testing.T, file string, args ...string) string {
 	t.Helper()
-	mkOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mkarchive-")
-		if err != nil {
-			mkErr = err
-			return
-		}
-		mkPath = filepath.Join(dir, "mkarchive")
-		out, err := exec.Command("go", "build", "-o", mkPath,
-			"imagedesk/backend/archive/testdata/mkarchive").CombinedOutput()
-		if err != nil {
-			mkErr = errors.New(string(out))
-		}
-	})
-	if mkErr != nil {
-		t.Fatalf("building mkarchive: %v", mkErr)
-	}
 	out := filepath.Join(t.TempDir(), file)
-	b, err := exec.Command(mkPath, append([]string{"-o", out}, args...)...).CombinedOutput()
+	b, err := exec.Command(badinput.Generator(t), append([]string{"-o", out}, args...)...).
+		CombinedOutput()
 	if err != nil {
 		t.Fatalf("mkarchive %v: %v: %s", args, err, b)
 	}
@@ -76,6 +54,21 @@ type uploadEnv struct {
 func newUploadEnv(t *testing.T) *uploadEnv {
 	t.Helper()
 	a := newTestApp(t)
+	srv := startSandbox(t)
+	sent := new(atomic.Int64)
+	proxy := countingProxy(t, srv.URL(), sent)
+	saveSandboxProfile(t, a, srv, profile.Profile{APIURL: srv.URL(), Registry: proxy,
+		PlainHTTP: true})
+	tg, err := a.Target(context.Background(), "sb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &uploadEnv{app: a, sb: srv, target: tg, sent: sent}
+}
+
+// startSandbox starts a sandbox of the test's own, with reports after 50 ms.
+func startSandbox(t *testing.T) *sandbox.Server {
+	t.Helper()
 	srv, err := sandbox.Start(context.Background(), sandbox.Config{
 		DataDir: t.TempDir(), Password: sandboxPassword, ReportDelay: 50 * time.Millisecond,
 		Logger: discard(),
@@ -84,25 +77,22 @@ func newUploadEnv(t *testing.T) *uploadEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close(context.Background()) })
-	sent := new(atomic.Int64)
-	proxy := countingProxy(t, srv.URL(), sent)
-	p := profile.Profile{
-		Name: "sb", APIURL: srv.URL(), Registry: proxy, PlainHTTP: true,
-		User: sandbox.DefaultUser,
-	}
+	return srv
+}
+
+// saveSandboxProfile saves p as profile "sb" of a, with the sandbox's user,
+// repositories and password (kept for the session).
+func saveSandboxProfile(t *testing.T, a *App, srv *sandbox.Server, p profile.Profile) {
+	t.Helper()
+	p.Name, p.User = "sb", sandbox.DefaultUser
 	for _, r := range srv.Repos() {
 		p.Repos = append(p.Repos, profile.Repo{Name: r.Name, ID: r.ID, Kind: profile.Kind(r.Kind)})
 	}
-	_, err = a.Profiles.Save(ProfileInput{Profile: p, Password: sandboxPassword,
+	_, err := a.Profiles.Save(ProfileInput{Profile: p, Password: sandboxPassword,
 		SessionOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, err := a.Target(context.Background(), "sb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &uploadEnv{app: a, sb: srv, target: tg, sent: sent}
 }
 
 // countingProxy forwards to backend and adds the body bytes of blob upload

@@ -127,7 +127,7 @@ func (g gen) mk(file string, args ...string) string {
 	g.t.Helper()
 	out := filepath.Join(g.dir, file)
 	args = append([]string{"-o", out, "-layers", "2", "-size", "30000"}, args...)
-	b, err := exec.Command(mkarchive(g.t), args...).CombinedOutput()
+	b, err := exec.Command(Generator(g.t), args...).CombinedOutput()
 	if err != nil {
 		g.t.Fatalf("mkarchive %v: %v: %s", args, err, b)
 	}
@@ -198,8 +198,9 @@ var (
 	mkErr  error
 )
 
-// mkarchive builds the archive generator once per test binary.
-func mkarchive(t testing.TB) string {
+// Generator builds the archive generator (backend/archive/testdata/mkarchive)
+// once per test binary and returns its path.
+func Generator(t testing.TB) string {
 	t.Helper()
 	mkOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "badinput-")
