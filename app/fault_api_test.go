@@ -55,6 +55,20 @@ func TestFaultAPIAnswersHTML(t *testing.T) {
 	if _, err := reports.Summarize(ready.Path); err != nil {
 		t.Errorf("the cached report was damaged: %v", err)
 	}
+	// The API answers, but later than the wait for an answer.
+	e.proxy.Set(fp.Fault{Path: "^/api/", Delay: 3 * faultTimeouts.ResponseHeader})
+	slow, err := e.app.Browse.Images("sb", repoID)
+	if err != nil || !slow.Offline || slow.ErrorCode != CodeTimeout {
+		t.Errorf("listing with the API late = %+v, %v; want the cache, offline, with timeout",
+			slow, err)
+	}
+	e.proxy.Clear()
+	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window, cli",
+		Case: "the artifact API answers later than the 30 s wait (1 s in the test)",
+		Key:  reliability.ErrorKey(CodeTimeout),
+		Lost: "nothing: the cached tree is shown, marked offline with the reason",
+		Recovery: "the next listing once the API answers in time is live again"})
+
 	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window, cli",
 		Case: "the artifact API answers an HTML sign-in page instead of JSON",
 		Key:  reliability.ErrorKey(CodeNotJSON),
