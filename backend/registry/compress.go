@@ -9,13 +9,14 @@ import (
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/klauspost/compress/gzip"
 )
 
 // compressed is what one compression pass learned about a layer.
 type compressed struct {
 	digest, diffID v1.Hash
 	size           int64
+	// levels holds the gzip level of each member, in order.
+	levels []int
 }
 
 // compressor gzips a layer in its own goroutine and offers the result as a
@@ -29,13 +30,15 @@ type compressor struct {
 }
 
 // startCompress starts reading src; onRead is told of every uncompressed
-// chunk. src is closed when the pass ends, however it ends.
-func startCompress(src io.ReadCloser, level int, hashSource bool, onRead func(int64)) (
-	*compressor, error) {
+// chunk. level is a gzip level or CompressionAuto; local says the registry
+// runs on this machine. src is closed when the pass ends, however it ends.
+func startCompress(src io.ReadCloser, level int, local, hashSource bool,
+	onRead func(int64)) (*compressor, error) {
 	pr, pw := io.Pipe()
-	out := &hashWriter{w: pw, h: sha256.New()}
+	timed := &timedWriter{w: pw}
+	out := &hashWriter{w: timed, h: sha256.New()}
 	bw := bufio.NewWriterSize(out, ioBufferSize)
-	zw, err := gzip.NewWriterLevel(bw, level)
+	zw, err := newMemberWriter(bw, timed, level, local)
 	if err != nil {
 		src.Close()
 		return nil, err
@@ -58,7 +61,7 @@ func startCompress(src io.ReadCloser, level int, hashSource bool, onRead func(in
 			err = bw.Flush()
 		}
 		if err == nil {
-			c.res = compressed{digest: sum(out.h), size: out.n}
+			c.res = compressed{digest: sum(out.h), size: out.n, levels: zw.pick.levels}
 			if uh != nil {
 				c.res.diffID = sum(uh)
 			}

@@ -20,7 +20,9 @@
 //     when the pass ends is the digest known; the upload is then committed
 //     with PUT ?digest=, but only after the computed diff ID is checked
 //     against the image configuration. Memory stays at a few buffers per layer
-//     whatever the layer size.
+//     whatever the layer size. By default (CompressionAuto) the layer is sent
+//     as gzip members of 8 MiB of input each, at the cheapest level that the
+//     link allows (see members.go).
 //   - Each blob is recorded in the BlobCache as soon as it is committed, so a
 //     push that fails or is cancelled resumes by sending only what is missing.
 //   - Layers go up in parallel (WithJobs). A layer that fails does not stop

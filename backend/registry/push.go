@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,7 +51,8 @@ func Push(ctx context.Context, img v1.Image, ref name.Reference, opts ...Option)
 	}
 
 	start := time.Now()
-	p := &pusher{o: o, img: img, ref: ref, repoKey: ref.Context().Name()}
+	p := &pusher{o: o, img: img, ref: ref, repoKey: ref.Context().Name(),
+		local: onThisMachine(ref.Context().RegistryStr())}
 	res, err := p.run(ctx)
 	if err != nil {
 		o.logger.Debug("push failed", "op", "push", "ref", ref.String(), "err", err,
@@ -71,6 +73,7 @@ type pusher struct {
 	c       *client
 	t       *tracker
 	oci     bool
+	local   bool // the registry runs on this machine
 
 	blobs    []*blobJob
 	uploaded atomic.Int64
@@ -299,7 +302,7 @@ func (p *pusher) uploadLayer(ctx context.Context, j *blobJob) error {
 	// A source that checks its own diff id fails its last read on a mismatch, so
 	// the uncompressed bytes are not hashed twice.
 	selfChecked := verifiesDiffID(j.layer)
-	comp, err := startCompress(rc, p.o.level, !selfChecked,
+	comp, err := startCompress(rc, p.o.level, p.local, !selfChecked,
 		func(n int64) { p.t.add(j.index, n) })
 	if err != nil {
 		p.abandon(ctx, loc)
@@ -436,4 +439,16 @@ func isGzipLayer(mt types.MediaType) bool {
 func verifiesDiffID(l v1.Layer) bool {
 	v, ok := l.(interface{ VerifiesDiffID() bool })
 	return ok && v.VerifiesDiffID()
+}
+
+// onThisMachine reports whether a registry host[:port] is a loopback address.
+func onThisMachine(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
