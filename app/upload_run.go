@@ -183,6 +183,9 @@ func (a *App) PushImage(ctx context.Context, t UploadTarget, req UploadRequest,
 			progress(UploadProgress{Ref: d.Ref, HistoryID: hid, Phase: p.Phase,
 				Done: p.Done, Total: p.Total, Layers: layerViews(p.Layers)})
 		}))
+	if t.Profile.FixedCompression {
+		opts = append(opts, registry.WithCompressionLevel(registry.ReproducibleLevel))
+	}
 	if a.Upload.jobs > 0 {
 		opts = append(opts, registry.WithJobs(a.Upload.jobs))
 	}

@@ -85,6 +85,8 @@ func newProfileAdd(g *globals) *cobra.Command {
 		"trust the cosign public key `FILE` (repeatable)")
 	f.BoolVar(&p.VerifyBeforePull, "verify-before-pull", false,
 		"download only versions with a verified signature")
+	f.BoolVar(&p.FixedCompression, "fixed-compression", false,
+		"compress layers at one gzip level: the same layer always gets the same digest")
 	return cmd
 }
 

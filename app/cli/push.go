@@ -34,6 +34,7 @@ type pushFlags struct {
 	yes     bool
 	asJSON  bool
 	imageOK bool
+	fixed   bool
 }
 
 func newPush(g *globals) *cobra.Command {
@@ -73,6 +74,8 @@ func newPush(g *globals) *cobra.Command {
 	fl.Int64Var(&f.resume, "resume", 0, "resume the upload with History `ID`")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "replace the version if it exists")
 	fl.BoolVar(&f.asJSON, "json", false, "print the result as JSON")
+	fl.BoolVar(&f.fixed, "fixed-compression", false, "compress layers at one gzip level, "+
+		"so the same layer always gets the same digest (default: as hard as the link needs)")
 	return cmd
 }
 
@@ -104,6 +107,7 @@ func (g *globals) push(cmd *cobra.Command, a []string, f *pushFlags) error {
 		return err
 	}
 	req.Profile = t.Profile.Name
+	t.Profile.FixedCompression = t.Profile.FixedCompression || f.fixed
 	if !f.imageOK && f.resume == 0 {
 		if err := f.fillFromArchive(s, &req); err != nil {
 			return f.fail(cmd.OutOrStdout(), app.UploadResult{}, err)

@@ -53,6 +53,10 @@ type Profile struct {
 	RekorURL string `json:"rekor_url,omitempty"`
 	// VerifyBeforePull makes downloads verify a signature first.
 	VerifyBeforePull bool `json:"verify_before_pull"`
+	// FixedCompression compresses every layer at one gzip level, so that the
+	// same layer always gets the same digest; otherwise the level follows the
+	// link, which is faster when the CPU is the limit.
+	FixedCompression bool `json:"fixed_compression,omitempty"`
 	// TrustedKeys are public keys for verification, each a file path or
 	// an inline PEM block.
 	TrustedKeys []string `json:"trusted_keys,omitempty"`

@@ -26,6 +26,9 @@ const (
 	// at gzip.HuffmanOnly (half the CPU, about 30% more bytes) while the
 	// CPU is the limit. The compressed digest then depends on timing.
 	CompressionAuto = -100
+	// ReproducibleLevel is the fixed level for pushes that must give a layer
+	// the same digest every time: gzip's fastest.
+	ReproducibleLevel = gzip.BestSpeed
 	// DefaultCompressionLevel is CompressionAuto.
 	DefaultCompressionLevel = CompressionAuto
 

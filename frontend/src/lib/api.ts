@@ -70,6 +70,7 @@ export interface Profile {
   sandbox: boolean;
   rekor_url?: string;
   verify_before_pull: boolean;
+  fixed_compression?: boolean;
   trusted_keys?: string[];
 }
 
