@@ -89,7 +89,7 @@ func TestFaultPullBodyFaults(t *testing.T) {
 		pulledMatches(t, out, req)
 		os.Remove(out)
 		e.proxy.Clear()
-		reliability.Record(t, reliability.Row{Suite: "fault", Where: "window, cli",
+		reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli",
 			Case: "download: " + c.name, Lost: "nothing",
 			Recovery: "none needed: the layer resumed from the last byte received"})
 	}
@@ -111,7 +111,7 @@ func TestFaultPullBodyFaults(t *testing.T) {
 		t.Fatalf("download again: %v", err)
 	}
 	pulledMatches(t, out, req)
-	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window, cli",
+	reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli",
 		Case: "download: every layer download stalls", Key: reliability.ErrorKey(CodeTimeout),
 		Lost:     "nothing: no file under the chosen name, no temporary file left",
 		Recovery: "downloading again completed"})
@@ -146,7 +146,7 @@ func TestFaultRegistryKilledMidPull(t *testing.T) {
 		t.Fatalf("download after the restart: %v", err)
 	}
 	pulledMatches(t, out, req)
-	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window, cli",
+	reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli",
 		Case:     "download: the registry process is killed mid-download, then restarted",
 		Key:      reliability.ErrorKey(code),
 		Lost:     "nothing: no file under the chosen name, no temporary file left",

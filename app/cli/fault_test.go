@@ -129,7 +129,7 @@ func TestFaultKilledDuringPush(t *testing.T) {
 		if res.Skipped == 0 || !tagged(t, ref) {
 			t.Errorf("resume = %+v; want the layers sent before the kill kept", res)
 		}
-		reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli, window",
+		reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli",
 			Case: fmt.Sprintf("app killed (SIGKILL) during a push, after %d of 6 layers", after),
 			Key:  "event.status.interrupted",
 			Lost: "nothing: no tag; database intact; the history row shows interrupted",
@@ -194,7 +194,7 @@ func TestFaultDiskFullDuringPull(t *testing.T) {
 		t.Fatalf("the archive pulled with room: %v", err)
 	}
 	arc.Close()
-	reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli, window",
+	reliability.Record(t, reliability.Row{Suite: "fault", Where: "cli",
 		Case:     "disk full while downloading (files capped at 3 MB, archive 6 MB)",
 		Key:      reliability.ErrorKey(app.CodeNoSpace),
 		Lost:     "nothing: no file under the chosen name, no temporary file left",

@@ -234,6 +234,8 @@ func (p *pusher) pushLayer(ctx context.Context, j *blobJob) error {
 		return fmt.Errorf("pushing layer %s: %w", j.diffID, err)
 	}
 
+	// The layer is remembered before it is shown done, so that a crash right
+	// after "done" still lets a resume skip it.
 	if p.o.cache != nil {
 		err := p.o.cache.Put(ctx, p.repoKey, j.diffID, j.digest, j.size, types.OCILayer)
 		if err != nil {
@@ -241,6 +243,7 @@ func (p *pusher) pushLayer(ctx context.Context, j *blobJob) error {
 				"digest", j.digest.String(), "err", err)
 		}
 	}
+	p.t.update(j.index, func(l *LayerProgress) { l.Digest, l.State = j.digest, LayerDone })
 	return nil
 }
 
@@ -325,7 +328,6 @@ func (p *pusher) uploadLayer(ctx context.Context, j *blobJob) error {
 
 	j.digest, j.size = res.digest, res.size
 	p.uploaded.Add(res.size)
-	p.t.update(j.index, func(l *LayerProgress) { l.Digest, l.State = res.digest, LayerDone })
 	p.o.logger.Debug("blob pushed", "op", "push", "repo", p.repoKey,
 		"digest", res.digest.String(), "bytes", res.size)
 	return nil

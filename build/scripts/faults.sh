@@ -16,7 +16,7 @@ trap 'rm -f "$rows"' EXIT
 build/scripts/deps.sh test >&2
 export IMAGEDESK_FAULTS_LONG=1 IMAGEDESK_RELIABILITY=$rows
 go test -race -count=1 -timeout 30m \
-	-run 'Fault|BadInput|Crash|RefusesBad|ResumeAfterRegistryRestart' \
+	-run 'Fault|BadInput|Crash|RefusesBad|ResumeAfterRegistryRestart|Stall' \
 	./app/ ./app/cli/ ./backend/store/ ./backend/registry/ ./backend/profile/
 
 echo "faults: $(wc -l <"$rows") cases checked" >&2

@@ -70,6 +70,18 @@ var sections = []struct{ suite, title, intro string }{
 		"proxy that counts requests."},
 }
 
+// gaps are the faults this run does not cause, kept here by hand.
+var gaps = []string{
+	"The window's own download task (Download.To) under faults: the command line's pull " +
+		"is driven instead; both call the same registry.Pull, but map errors in their own code.",
+	"The window process killed: the command line is killed instead; both open the same " +
+		"store, which marks running rows interrupted at start, and resume through the same " +
+		"method.",
+	"A layer whose bytes do not match its digest is found only while it is sent: refusing " +
+		"it before any byte would mean reading every layer twice.",
+	"Windows and macOS: every case ran on Linux only.",
+}
+
 func write(path string, rows []reliability.Row, command, machine string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Reliability\n\n")
@@ -89,8 +101,10 @@ func write(path string, rows []reliability.Row, command, machine string) error {
 	fmt.Fprintf(&b, "- Cases: %d; cases whose \"Lost\" cell is not \"nothing\": %d "+
 		"(read those rows)\n\n", len(rows), lost)
 	fmt.Fprintf(&b, "\"User sees\" is the sentence the window shows (English, then "+
-		"Chinese); the command line prints its code and exits non-zero. An empty cell "+
-		"means the fault was absorbed by retries and the user saw only success.\n")
+		"Chinese); the command line prints the code, the same sentence in the user's "+
+		"language and the detail, and exits non-zero. An empty cell means the fault was "+
+		"absorbed by retries and the user saw only success. \"Where\" names the path the "+
+		"test drove: the window's bound methods, the command line, or both.\n")
 
 	for _, s := range sections {
 		var rs []reliability.Row
@@ -113,6 +127,10 @@ func write(path string, rows []reliability.Row, command, machine string) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell(r.Case), cell(r.Where),
 				cell(sees), cell(r.Lost), cell(r.Recovery))
 		}
+	}
+	fmt.Fprintf(&b, "\n## Not covered by this run\n\n")
+	for _, g := range gaps {
+		fmt.Fprintf(&b, "- %s\n", g)
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
