@@ -64,9 +64,9 @@ func TestFaultAPIAnswersHTML(t *testing.T) {
 	}
 	e.proxy.Clear()
 	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window",
-		Case: "the artifact API answers later than the 30 s wait (1 s in the test)",
-		Key:  reliability.ErrorKey(CodeTimeout),
-		Lost: "nothing: the cached tree is shown, marked offline with the reason",
+		Case:     "the artifact API answers later than the 30 s wait (1 s in the test)",
+		Key:      reliability.ErrorKey(CodeTimeout),
+		Lost:     "nothing: the cached tree is shown, marked offline with the reason",
 		Recovery: "the next listing once the API answers in time is live again"})
 
 	reliability.Record(t, reliability.Row{Suite: "fault", Where: "window",
