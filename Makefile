@@ -14,7 +14,7 @@ FRONTEND := $(shell find frontend/src -type f) frontend/index.html frontend/vite
 	frontend/package-lock.json
 
 .PHONY: run test build deps deps-test frontend bindings vet gotest fronttest smoke e2e \
-	keyring-test clean bench faults
+	keyring-test clean bench bench-window faults
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -71,6 +71,12 @@ e2e: $(DEV)
 # Slow (minutes) and not part of `make test`. BENCH_RUNS=N changes the runs per tool.
 bench:
 	build/scripts/bench.sh
+
+# The window side: cold start to first paint, 10,000 versions and 100,000 history
+# rows in the window; writes the Window section of docs/BENCHMARKS.md. Also run at
+# the end of `make bench`. Not part of `make test`. BENCH_RUNS=N (default 5).
+bench-window: deps-test
+	build/scripts/bench-window.sh
 
 # The long fault and bad-input suite (the short one is in `make test`); writes
 # docs/RELIABILITY.md from the cases it checked.

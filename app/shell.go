@@ -15,6 +15,7 @@ type Shell struct {
 	system   string
 	dirs     map[string]string
 	log      *slog.Logger
+	painted  sync.Once // FirstPaint logs once
 }
 
 // Appearance is what the window needs to draw itself: the concrete locale and

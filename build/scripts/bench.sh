@@ -348,24 +348,58 @@ pull_one() { # target image tool run
 	rm -f "$dst"
 }
 
-# resume_one TARGET RUN: interrupts an ImageDesk push of big halfway through
-# (by the median time of a whole one), then times the resumed push, which
-# should send only what the registry lacks.
-resume_one() {
-	local t=$1 r=$2 home=$work/home-resume-$r i pid id half
-	local log=$work/log/$t-interrupted-$r.log
-	half=$(stat_of "$t" push big imagedesk wall | awk '{
+# interrupt_at_half TARGET TOOL PID: sends SIGINT to PID once half the tool's
+# median push time of big has passed, and waits for it.
+interrupt_at_half() {
+	local t=$1 tool=$2 pid=$3 i half
+	half=$(stat_of "$t" push big "$tool" wall | awk '{
 		if ($1 == "nan") print 20; else print int($1 * 10 / 2) }')
-	"$bin" --data-dir "$home" push "$out/big.tar" --api "$api" --registry "$reg" \
-		--plain-http --user "$user" --password-stdin --repo "$repo_flag" --name big \
-		--version v1 --yes <"$work/pw" >"$log" 2>&1 &
-	pid=$!
 	for i in $(seq 1 "$half"); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+}
+
+# resume_peer TARGET RUN TOOL: interrupts a crane or skopeo push of big halfway
+# through, then times the same push again. Neither has a resume of its own; run
+# again, both skip the layers the registry already holds.
+resume_peer() {
+	local t=$1 r=$2 tool=$3 pid
+	case $tool in
+	crane)
+		"$crane" push --insecure "$out/big.tar" "$reg/$prefix/big:v1" \
+			>"$work/log/$t-interrupted-$tool-$r.log" 2>&1 &
+		pid=$!
+		interrupt_at_half "$t" "$tool" "$pid"
+		timed "$t" resume big "$tool" "$r" "$crane" push --insecure "$out/big.tar" \
+			"$reg/$prefix/big:v1"
+		;;
+	skopeo)
+		skopeo copy --quiet --dest-tls-verify=false --dest-authfile "$auth" \
+			"docker-archive:$out/big.tar" "docker://$reg/$prefix/big:v1" \
+			>"$work/log/$t-interrupted-$tool-$r.log" 2>&1 &
+		pid=$!
+		interrupt_at_half "$t" "$tool" "$pid"
+		[ "$skopeo_cache_ours" = 1 ] && rm -f "$skopeo_cache"
+		timed "$t" resume big "$tool" "$r" skopeo copy --quiet --dest-tls-verify=false \
+			--dest-authfile "$auth" "docker-archive:$out/big.tar" "docker://$reg/$prefix/big:v1"
+		;;
+	esac
+}
+
+# resume_one TARGET RUN: interrupts an ImageDesk push of big halfway through
+# (by the median time of a whole one), then times the resumed push, which
+# should send only what the registry lacks.
+resume_one() {
+	local t=$1 r=$2 home=$work/home-resume-$r pid id
+	local log=$work/log/$t-interrupted-$r.log
+	"$bin" --data-dir "$home" push "$out/big.tar" --api "$api" --registry "$reg" \
+		--plain-http --user "$user" --password-stdin --repo "$repo_flag" --name big \
+		--version v1 --yes <"$work/pw" >"$log" 2>&1 &
+	pid=$!
+	interrupt_at_half "$t" imagedesk "$pid"
 	id=$(grep -o 'push --resume [0-9]*' "$log" | grep -o '[0-9]*$' | head -n1)
 	if [ -z "$id" ]; then
 		failures+=("$t-resume-big-imagedesk-$r: no resume id after the interrupt:" \
@@ -422,8 +456,14 @@ for t in $targets; do
 	case " $images " in
 	*" big "*)
 		for r in $(seq 1 "$runs"); do
-			restart_target "$t"
-			resume_one "$t" "$r"
+			for tool in $(rotate $((r - 1)) "${tools[@]}"); do
+				restart_target "$t"
+				if [ "$tool" = imagedesk ]; then
+					resume_one "$t" "$r"
+				else
+					resume_peer "$t" "$r" "$tool"
+				fi
+			done
 		done
 		;;
 	esac
@@ -468,8 +508,9 @@ verdicts=$work/verdicts.md
 	echo "|---|---|---|---|--:|--:|--:|--:|--:|--:|"
 } >"$table"
 for t in $targets; do
-	for op in push pull; do
+	for op in push resume pull; do
 		for img in $images; do
+			[ "$op" = resume ] && [ "$img" != big ] && continue
 			bytes=$(stat -c %s "$out/$img.tar")
 			w_sk=$(stat_of "$t" "$op" "$img" skopeo wall)
 			w_cr=$(stat_of "$t" "$op" "$img" crane wall)
@@ -500,7 +541,7 @@ for t in $targets; do
 					printf "- %s, push %s: wall %.2f s = %.2f x skopeo (target <= 0.50): %s;" \
 						" peak RSS %.0f MiB (target <= 128): %s\n", t, i, w, w / s,
 						ok1 ? "met" : "MISSED", m / 1024, ok2 ? "met" : "MISSED" }' >>"$verdicts"
-			else
+			elif [ "$op" = pull ]; then
 				awk -v t="$t" -v i="$img" -v w="$w" -v c="$w_cr" 'BEGIN {
 					if (w == "nan" || c == "nan") {
 						printf "- %s, pull %s: no figures\n", t, i; exit }
@@ -519,6 +560,12 @@ for t in $targets; do
 		END {printf "- %s, resumed push of big after an interrupt halfway through a" \
 			" push: median wall %.2f s (a whole push: %.2f s); MiB sent per run:%s;" \
 			" MiB skipped per run:%s\n", t, w, f, u, k}' "$work/resumed.tsv" >>"$verdicts"
+	for tool in crane skopeo; do
+		p=$(stat_of "$t" resume big "$tool" wall)
+		[ "$p" = nan ] && continue
+		echo "  - $tool, interrupted the same way and run again: median wall $p s;" \
+			"ImageDesk's resume = $(ratio "$w" "$p") x $tool's" >>"$verdicts"
+	done
 done
 
 echo
@@ -532,7 +579,11 @@ fi
 
 # --- 5. docs/BENCHMARKS.md -------------------------------------------------------
 
-[ -n "$doc" ] || exit 0
+# The window figures come from build/scripts/bench-window.sh, run last; it writes
+# its own section of the same file, between markers this rewrite keeps.
+window_bench() { BENCH_DOC=$doc "$root/build/scripts/bench-window.sh"; }
+
+[ -n "$doc" ] || { window_bench; exit 0; }
 notes_begin='<!-- notes: written by hand, kept by bench.sh when it rewrites this file -->'
 notes_end='<!-- /notes -->'
 notes=$work/notes.md
@@ -541,6 +592,13 @@ if [ -f "$doc" ] && grep -qF "$notes_begin" "$doc"; then
 		"$doc" >"$notes"
 else
 	printf '%s\n%s\n' "$notes_begin" "$notes_end" >"$notes"
+fi
+window_begin='<!-- window: written by build/scripts/bench-window.sh; bench.sh keeps it -->'
+window=$work/window.md
+: >"$window"
+if [ -f "$doc" ] && grep -qF "$window_begin" "$doc"; then
+	awk -v b="$window_begin" -v e='<!-- /window -->' \
+		'$0 == b {on = 1} on {print} $0 == e {on = 0}' "$doc" >"$window"
 fi
 
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f MiB", b / 1048576}'; }
@@ -632,9 +690,14 @@ mib() { awk -v b="$1" 'BEGIN {printf "%.1f MiB", b / 1048576}'; }
 	echo "|---|---|---|---|--:|---|--:|--:|--:|--:|"
 	awk -F'\t' -v OFS=' | ' '{$1 = $1; print "| " $0 " |"}' "$results"
 	echo
+	if [ -s "$window" ]; then
+		cat "$window"
+		echo
+	fi
 	echo "## Notes"
 	echo
 	cat "$notes"
 } >"$doc.part"
 mv "$doc.part" "$doc"
 say "wrote $doc"
+window_bench

@@ -36,6 +36,8 @@ export const shell = {
   appearance: (): Promise<Appearance> => Shell.Appearance(),
   saveSettings: (s: Settings): Promise<Appearance> => Shell.SaveSettings(s),
   directories: (): Promise<Record<string, string>> => Shell.Directories(),
+  /** Tells Go the shell is on screen; it logs the time since start (debug). */
+  firstPaint: (): Promise<void> => Shell.FirstPaint(),
 };
 
 export const tasks = {
