@@ -227,7 +227,7 @@ func (p *puller) writeFile(ctx context.Context, dir string) (size int64, err err
 	// TODO: blobs are downloaded one after the other, in archive order;
 	// fetching the next ones ahead into spare files would use more of a fast
 	// link at the cost of writing them twice.
-	bw := bufio.NewWriterSize(f, ioBufferSize)
+	bw := bufio.NewWriterSize(&flushingFile{f: f}, ioBufferSize)
 	tw := tar.NewWriter(bw)
 	p.t.setPhase(PhaseLayers)
 	if p.format == FormatOCI {
@@ -348,3 +348,25 @@ func (f progressWriter) Write(p []byte) (int, error) {
 
 // onlyReader hides any WriteTo method, so that copies use the given buffer.
 type onlyReader struct{ io.Reader }
+
+// flushingFile writes to f and asks the system to start writing each
+// flushEvery bytes to disk as they come, so that the sync before the rename
+// waits for the last stretch only, not for the whole archive.
+type flushingFile struct {
+	f       *os.File
+	written int64
+	flushed int64
+}
+
+// flushEvery is how far the written bytes may run ahead of the disk.
+const flushEvery = 32 << 20
+
+func (w *flushingFile) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if w.written-w.flushed >= flushEvery {
+		startWriteback(w.f, w.flushed, w.written-w.flushed)
+		w.flushed = w.written
+	}
+	return n, err
+}

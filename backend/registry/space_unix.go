@@ -4,6 +4,7 @@ package registry
 
 import (
 	"errors"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,4 +23,10 @@ func freeSpace(dir string) (uint64, error) {
 func diskFull(err error) bool {
 	return errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EDQUOT) ||
 		errors.Is(err, unix.EFBIG)
+}
+
+// startWriteback asks the kernel to start writing a range of f to disk without
+// waiting for it; where that cannot be asked, it does nothing.
+func startWriteback(f *os.File, off, n int64) {
+	startRange(int(f.Fd()), off, n)
 }
