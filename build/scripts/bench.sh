@@ -348,23 +348,24 @@ pull_one() { # target image tool run
 	rm -f "$dst"
 }
 
-# interrupt_at_half TARGET TOOL PID: sends SIGINT to PID once half the tool's
-# median push time of big has passed, and waits for it.
+# interrupt_at_half TARGET TOOL PID [SIGNAL]: sends SIGNAL (INT) to PID once
+# half the tool's median push time of big has passed, and waits for it.
 interrupt_at_half() {
-	local t=$1 tool=$2 pid=$3 i half
+	local t=$1 tool=$2 pid=$3 sig=${4:-INT} i half
 	half=$(stat_of "$t" push big "$tool" wall | awk '{
 		if ($1 == "nan") print 20; else print int($1 * 10 / 2) }')
 	for i in $(seq 1 "$half"); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -INT "$pid" 2>/dev/null || true
+	kill -"$sig" "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
 
-# resume_peer TARGET RUN TOOL: interrupts a crane or skopeo push of big halfway
-# through, then times the same push again. Neither has a resume of its own; run
-# again, both skip the layers the registry already holds.
+# resume_peer TARGET RUN TOOL: stops a crane or skopeo push of big halfway
+# through with SIGTERM (skopeo finishes its copy on SIGINT), then times the
+# same push again. Neither has a resume of its own; run again, both skip the
+# layers the registry already holds.
 resume_peer() {
 	local t=$1 r=$2 tool=$3 pid
 	case $tool in
@@ -372,7 +373,7 @@ resume_peer() {
 		"$crane" push --insecure "$out/big.tar" "$reg/$prefix/big:v1" \
 			>"$work/log/$t-interrupted-$tool-$r.log" 2>&1 &
 		pid=$!
-		interrupt_at_half "$t" "$tool" "$pid"
+		interrupt_at_half "$t" "$tool" "$pid" TERM
 		timed "$t" resume big "$tool" "$r" "$crane" push --insecure "$out/big.tar" \
 			"$reg/$prefix/big:v1"
 		;;
@@ -381,7 +382,7 @@ resume_peer() {
 			"docker-archive:$out/big.tar" "docker://$reg/$prefix/big:v1" \
 			>"$work/log/$t-interrupted-$tool-$r.log" 2>&1 &
 		pid=$!
-		interrupt_at_half "$t" "$tool" "$pid"
+		interrupt_at_half "$t" "$tool" "$pid" TERM
 		[ "$skopeo_cache_ours" = 1 ] && rm -f "$skopeo_cache"
 		timed "$t" resume big "$tool" "$r" skopeo copy --quiet --dest-tls-verify=false \
 			--dest-authfile "$auth" "docker-archive:$out/big.tar" "docker://$reg/$prefix/big:v1"
