@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -29,13 +28,7 @@ type badInputCLI struct {
 
 func newBadInputCLI(t *testing.T) *badInputCLI {
 	t.Helper()
-	srv, err := sandbox.Start(context.Background(), sandbox.Config{
-		DataDir: t.TempDir(), Password: pushPassword,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(context.Background()) })
+	srv := startSandbox(t)
 	c := &badInputCLI{data: t.TempDir(), sb: srv, proxy: badinput.NewProxy(t, srv.URL()),
 		repos: map[string]sandbox.Repo{}}
 	for _, r := range srv.Repos() {

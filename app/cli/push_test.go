@@ -43,8 +43,8 @@ func makeArchive(t *testing.T, args ...string) string {
 	return out
 }
 
-// inlineServer starts a sandbox and returns the inline server flags for it.
-func inlineServer(t *testing.T) []string {
+// startSandbox starts a sandbox of the test's own with pushPassword.
+func startSandbox(t *testing.T) *sandbox.Server {
 	t.Helper()
 	srv, err := sandbox.Start(context.Background(), sandbox.Config{
 		DataDir: t.TempDir(), Password: pushPassword,
@@ -53,6 +53,13 @@ func inlineServer(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close(context.Background()) })
+	return srv
+}
+
+// inlineServer starts a sandbox and returns the inline server flags for it.
+func inlineServer(t *testing.T) []string {
+	t.Helper()
+	srv := startSandbox(t)
 	var base sandbox.Repo
 	for _, r := range srv.Repos() {
 		if r.Kind == sandbox.KindBase {

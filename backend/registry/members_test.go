@@ -89,19 +89,7 @@ func TestPushMultiMemberLayers(t *testing.T) {
 	if _, err := Pull(t.Context(), reg.ref(t, "basic/multi:V1"), out, FormatDocker); err != nil {
 		t.Fatal(err)
 	}
-	a, err := archive.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.Verify(t.Context(), 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	pulled, err := a.Image(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	compareImages(t, img, pulled)
+	archiveHolds(t, out, img)
 }
 
 func TestPushFixedLevelIsOneMember(t *testing.T) {
@@ -318,7 +306,14 @@ func TestSkopeoCopiesMultiMemberLayers(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("skopeo copy: %v\n%s", err, b)
 	}
-	a, err := archive.Open(out)
+	archiveHolds(t, out, img)
+}
+
+// archiveHolds opens the archive at path, verifies its layers and compares its
+// first image with want.
+func archiveHolds(t *testing.T, path string, want v1.Image) {
+	t.Helper()
+	a, err := archive.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,11 +321,11 @@ func TestSkopeoCopiesMultiMemberLayers(t *testing.T) {
 	if err := a.Verify(t.Context(), 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	copied, err := a.Image(0)
+	got, err := a.Image(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareImages(t, img, copied)
+	compareImages(t, want, got)
 }
 
 func TestOnThisMachine(t *testing.T) {
