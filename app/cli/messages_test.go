@@ -19,7 +19,9 @@ func TestDescribeSpeaksTheUsersLanguage(t *testing.T) {
 	zh := describe(err, testCatalogs, func(k string) string {
 		return map[string]string{"LANG": "zh_CN.UTF-8"}[k]
 	})
-	if want := "no_space: 磁盘空间不足，无法下载。\n  write x.tar: file too large"; zh != want {
+	want := "no_space: 磁盘空间不足，无法下载。\n" +
+		"  write x.tar: file too large"
+	if zh != want {
 		t.Errorf("zh = %q, want %q", zh, want)
 	}
 	en := describe(&app.CodedError{Code: app.CodeInvalidUpload, Detail: "name=name;version=tag"},
