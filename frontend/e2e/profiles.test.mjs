@@ -28,7 +28,7 @@ async function runTest(page, name) {
   };
 }
 
-async function addProfile(page, { name, api, registry, password, repo }) {
+async function addProfile(page, { name, api, registry, password, repo, fixed }) {
   await page.locator('[data-action="add-profile"]').click();
   const d = page.locator('dialog[open]');
   await d.locator('#pf-name').fill(name);
@@ -39,6 +39,7 @@ async function addProfile(page, { name, api, registry, password, repo }) {
   await d.locator('#pf-pw').fill(password);
   await d.locator('.repo input').nth(0).fill(repo.name);
   await d.locator('.repo input').nth(1).fill(repo.id);
+  if (fixed) await d.getByLabel(/same way every time/).check();
   await d.locator('button[type="submit"]').click();
   return d;
 }
@@ -63,11 +64,17 @@ test('profiles: sandbox, add, test, bad input, history', async () => {
     // A good profile typed by hand; its password goes to the real keyring.
     let d = await addProfile(page, {
       name: 'e2e-good', api, registry, password: sandboxPassword,
-      repo: { name: 'base-images', id: '9007199254740993' },
+      repo: { name: 'base-images', id: '9007199254740993' }, fixed: true,
     });
     await d.waitFor({ state: 'detached' });
     const good = page.locator('article[data-profile="e2e-good"]');
     await good.waitFor();
+    // The compression choice is kept with the server.
+    await good.getByRole('button', { name: 'Edit server' }).click();
+    const edit = page.locator('dialog[open]');
+    assert.ok(await edit.getByLabel(/same way every time/).isChecked(), 'fixed compression kept');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    await edit.waitFor({ state: 'detached' });
     assert.match(await good.innerText(), /In the system keyring/);
     const stored = execFileSync('secret-tool', ['lookup', 'service', 'imagedesk',
       'username', 'password/e2e-good']).toString();

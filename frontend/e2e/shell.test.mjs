@@ -89,6 +89,12 @@ test('the dark theme applies and is kept by the backend', async () => {
     const [r, g, b] = bg.match(/\d+/g).map(Number);
     assert.ok(r + g + b < 120, `dark background expected, got ${bg}`);
     await shot(page, 'settings-dark-zh');
+    await page.locator('[data-action="add-profile"]').click();
+    const editor = page.locator('dialog[open]');
+    await editor.getByText('每次以相同方式压缩镜像层').scrollIntoViewIfNeeded();
+    await shot(page, 'profile-editor-dark-zh');
+    await editor.getByRole('button', { name: '取消' }).click();
+    await editor.waitFor({ state: 'detached' });
     await page.reload();
     await page.locator('.shell.ready').waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
