@@ -129,7 +129,7 @@ func TestFaultRegistryKilledMidPull(t *testing.T) {
 	var once sync.Once
 	err := pull(env.app, "dr", ref, out, func(done, total int64) {
 		if done > 0 && done < total {
-			once.Do(reg.stop)
+			once.Do(reg.Stop)
 		}
 	})
 	code := codeOf(err)
@@ -141,7 +141,7 @@ func TestFaultRegistryKilledMidPull(t *testing.T) {
 	}
 	noFilesLike(t, dir, "killed")
 
-	reg.start()
+	reg.Restart()
 	if err := pull(env.app, "dr", ref, out, nil); err != nil {
 		t.Fatalf("download after the restart: %v", err)
 	}

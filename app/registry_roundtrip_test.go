@@ -18,7 +18,7 @@ func TestPullSignVerifyOnDockerRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := name.ParseReference(reg.addr+"/base-images/basic/rt:1", name.Insecure)
+	ref, err := name.ParseReference(reg.Addr+"/base-images/basic/rt:1", name.Insecure)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,103 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"imagedesk/backend/profile"
 	"imagedesk/backend/reliability"
 	"imagedesk/backend/store"
+	"imagedesk/backend/testregistry"
 )
 
-// dockerRegistry is Debian's docker-registry (CNCF distribution 2.8) run by a
-// test on a loopback port, with filesystem storage in a temp dir.
-type dockerRegistry struct {
-	t    *testing.T
-	cfg  string
-	addr string
-	cmd  *exec.Cmd
-}
-
-const dockerRegistryBin = "/usr/bin/docker-registry"
-
-// startDockerRegistry starts the registry, or skips the test when the binary
-// is not installed (CI installs it).
-func startDockerRegistry(t *testing.T) *dockerRegistry {
-	t.Helper()
-	if _, err := os.Stat(dockerRegistryBin); err != nil {
-		t.Skip("docker-registry is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	err = os.WriteFile(cfg, []byte(fmt.Sprintf(`version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: %s
-  secret: imagedesk-test-secret
-`, filepath.Join(dir, "data"), addr)), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &dockerRegistry{t: t, cfg: cfg, addr: addr}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-// start runs the registry and waits, bounded, until it answers.
-func (r *dockerRegistry) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(dockerRegistryBin, "serve", r.cfg)
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	for range 100 {
-		resp, err := http.Get("http://" + r.addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	r.t.Fatal("docker-registry did not answer within 5 s")
-}
-
-// stop kills the registry process it started, if running.
-func (r *dockerRegistry) stop() {
-	if r.cmd == nil || r.cmd.Process == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
-
 // newRegistryEnv is an app with profile "dr" on a docker-registry without auth.
-func newRegistryEnv(t *testing.T) (*uploadEnv, *dockerRegistry) {
+func newRegistryEnv(t *testing.T) (*uploadEnv, *testregistry.Registry) {
 	t.Helper()
-	reg := startDockerRegistry(t)
+	reg := testregistry.Start(t)
 	a := newTestApp(t)
 	p := profile.Profile{
-		Name: "dr", APIURL: "http://127.0.0.1:9", Registry: reg.addr, PlainHTTP: true,
+		Name: "dr", APIURL: "http://127.0.0.1:9", Registry: reg.Addr, PlainHTTP: true,
 		User: "tester",
 		Repos: []profile.Repo{
 			{Name: "base-images", ID: 9007199254740993, Kind: profile.KindBase},
@@ -139,7 +58,7 @@ func TestUploadResumeAfterRegistryRestart(t *testing.T) {
 				case <-stopped:
 				default:
 					close(stopped)
-					reg.stop()
+					reg.Stop()
 				}
 				return
 			}
@@ -160,7 +79,7 @@ func TestUploadResumeAfterRegistryRestart(t *testing.T) {
 		t.Fatalf("history = %+v, want failed", e)
 	}
 
-	reg.start()
+	reg.Restart()
 	if tagExists(t, env.target, res.Ref) {
 		t.Fatal("the failed push left a tag")
 	}

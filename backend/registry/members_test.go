@@ -6,9 +6,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -22,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"imagedesk/backend/archive"
+	"imagedesk/backend/testregistry"
 )
 
 // gzipMembers counts the gzip members of a stream and checks that each is
@@ -239,55 +237,13 @@ func TestCompressEmptyLayer(t *testing.T) {
 	}
 }
 
-// startDockerRegistry runs Debian's docker-registry on a free loopback port
-// with storage in a temporary directory, and returns its host:port.
-func startDockerRegistry(t *testing.T) string {
-	t.Helper()
-	const bin = "/usr/bin/docker-registry"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("docker-registry is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	conf := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"+
-		"storage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n"+
-		"  secret: registry-test-secret\n", filepath.Join(dir, "data"), addr)
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	for range 100 {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("docker-registry did not answer within 5 s")
-	return ""
-}
-
 func TestSkopeoCopiesMultiMemberLayers(t *testing.T) {
 	t.Parallel()
 	skopeo, err := exec.LookPath("skopeo")
 	if err != nil {
 		t.Skip("skopeo is not installed")
 	}
-	host := startDockerRegistry(t)
+	host := testregistry.Start(t).Addr
 	ref, err := name.ParseReference(host+"/basic/skopeo:V1", name.Insecure)
 	if err != nil {
 		t.Fatal(err)
