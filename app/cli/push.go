@@ -197,7 +197,7 @@ func (f *pushFlags) fail(stdout io.Writer, res app.UploadResult, err error) erro
 		code = ce.Code
 	}
 	exit := ExitError
-	msg := err.Error()
+	msg := "" // the error, described in the user's language
 	switch {
 	case errors.Is(err, context.Canceled):
 		code, exit = app.CodeCancelled, ExitCancelled

@@ -62,7 +62,7 @@ func Run(args []string, opts Options) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		msg := ee.msg
-		if ee.err != nil && msg == ee.err.Error() {
+		if msg == "" && ee.err != nil {
 			msg = describe(ee.err, opts.Catalogs, opts.Getenv)
 		}
 		if msg != "" {
@@ -155,14 +155,20 @@ func isUsage(err error) bool {
 	return errors.As(err, &u)
 }
 
-// exitError ends the process with a specific code and message.
+// exitError ends the process with a specific code and message; without a
+// message, err is described.
 type exitError struct {
 	code int
 	msg  string
-	err  error // the error msg tells of, if any
+	err  error
 }
 
-func (e *exitError) Error() string { return e.msg }
+func (e *exitError) Error() string {
+	if e.msg == "" && e.err != nil {
+		return e.err.Error()
+	}
+	return e.msg
+}
 
 // args wraps a positional-argument rule so that a violation is a usage error.
 func args(rule cobra.PositionalArgs) cobra.PositionalArgs {
